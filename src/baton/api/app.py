@@ -1,0 +1,46 @@
+"""`create_app(settings)`: the FastAPI app; the engine is built in the lifespan, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from baton.api.errors import install_error_handlers
+from baton.api.limits import BodyLimit
+from baton.api.routes import conversations, handoffs, health, turns
+from baton.config import Settings, get_settings
+from baton.engine import Runtime
+from baton.policy import load_policy
+from baton.store.db import make_engine, make_session_factory, upgrade
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; migrations run on start so a fresh database is ready."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.runtime = runtime or Runtime(load_policy(settings.policy))
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Baton",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="AI-to-human conversation handoffs.",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for module in (turns, conversations, handoffs, health):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

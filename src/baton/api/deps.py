@@ -1,0 +1,66 @@
+"""Request dependencies: the unit of work, the runtime, the caller's API key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from baton.config import Settings
+from baton.engine import Runtime
+from baton.errors import Unauthorized
+from baton.store import repositories as repo
+from baton.store.db import SessionFactory, session_scope
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    factory: SessionFactory = request.app.state.session_factory
+    with session_scope(factory) as session:
+        yield session
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+Now = Annotated[datetime, Depends(utcnow)]
+
+
+def require_api_key(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The bot's API key, checked against the stored hashes; its name on success."""
+    settings: Settings = request.app.state.settings
+    if not settings.require_api_key:
+        return "anonymous"
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send 'Authorization: Bearer <api key>'", field="Authorization")
+    factory: SessionFactory = request.app.state.session_factory
+    with session_scope(factory) as session:
+        row = repo.get_api_key_by_secret(session=session, key=credentials.credentials)
+        if row is None:
+            raise Unauthorized("the API key is unknown or revoked", field="Authorization")
+        return row.name
+
+
+ApiKeyDep = Annotated[str, Depends(require_api_key)]

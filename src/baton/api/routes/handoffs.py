@@ -1,0 +1,80 @@
+"""Handoffs for agents and integrations: list, read, and the brief."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from baton.api.deps import ApiKeyDep, SessionDep
+from baton.api.routes.turns import _ERRORS
+from baton.domain import Brief
+from baton.errors import HandoffNotFound
+from baton.store import repositories as repo
+from baton.store.tables import HandoffRow
+
+router = APIRouter(prefix="/v1", tags=["handoffs"])
+
+
+class HandoffRead(BaseModel):
+    id: str
+    conversation_id: str
+    status: str
+    queue: str
+    priority: int
+    channel: str | None
+    reasons: list[dict[str, Any]]
+    agent_id: str | None
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class HandoffPage(BaseModel):
+    items: list[HandoffRead]
+
+
+def _read(row: HandoffRow) -> HandoffRead:
+    return HandoffRead.model_validate(row, from_attributes=True)
+
+
+def current_handoff(handoff_id: str, session: SessionDep) -> HandoffRow:
+    row = repo.get_handoff_row(session=session, handoff_id=handoff_id)
+    if row is None:
+        raise HandoffNotFound(f"no handoff {handoff_id!r}", field="handoff_id")
+    return row
+
+
+CurrentHandoff = Annotated[HandoffRow, Depends(current_handoff)]
+
+
+@router.get("/handoffs", response_model=HandoffPage)
+def list_handoffs(
+    session: SessionDep,
+    _key: ApiKeyDep,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    queue: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> HandoffPage:
+    stmt = (
+        select(HandoffRow).order_by(HandoffRow.priority.desc(), HandoffRow.created_at).limit(limit)
+    )
+    if status:
+        stmt = stmt.where(HandoffRow.status == status)
+    if queue:
+        stmt = stmt.where(HandoffRow.queue == queue)
+    return HandoffPage(items=[_read(r) for r in session.scalars(stmt)])
+
+
+@router.get("/handoffs/{handoff_id}", response_model=HandoffRead, responses={404: _ERRORS[409]})
+def get_handoff(handoff: CurrentHandoff, _key: ApiKeyDep) -> HandoffRead:
+    return _read(handoff)
+
+
+@router.get("/handoffs/{handoff_id}/brief", response_model=Brief, responses={404: _ERRORS[409]})
+def get_brief(handoff: CurrentHandoff, _key: ApiKeyDep) -> Brief:
+    return Brief.model_validate(handoff.brief)

@@ -1,0 +1,207 @@
+"""The shared vocabulary of DESIGN.md as immutable domain objects.
+
+Every stage speaks these types; the store and the API translate to and from them. They hold no
+I/O and read no clock, so a conversation can be replayed through the pipeline byte for byte.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TEXT_CHARS = 16 * 1024
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ReasonCode(StrEnum):
+    HUMAN_REQUESTED = "human_requested"
+    LOW_CONFIDENCE = "low_confidence"
+    REPEATED_FAILURE = "repeated_failure"
+    POLICY_RESTRICTED = "policy_restricted"
+    IDENTITY_REQUIRED = "identity_required"
+    HIGH_VALUE_INTENT = "high_value_intent"
+    NEGATIVE_SENTIMENT = "negative_sentiment"
+    URGENT = "urgent"
+
+
+class Action(StrEnum):
+    CONTINUE = "continue"
+    OFFER = "offer"
+    HANDOFF = "handoff"
+
+    @property
+    def rank(self) -> int:
+        return _ACTION_RANK[self]
+
+
+_ACTION_RANK = {Action.CONTINUE: 0, Action.OFFER: 1, Action.HANDOFF: 2}
+
+
+class Role(StrEnum):
+    USER = "user"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Channel(StrEnum):
+    CHAT = "chat"
+    EMAIL = "email"
+    MEETING = "meeting"
+    CALLBACK = "callback"
+
+
+class BotSignal(Frozen):
+    """What the bot knows about its own handling of a turn."""
+
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    intent: str | None = Field(default=None, max_length=200)
+    fallback: bool = False
+    policy_block: bool = False
+    action: str | None = Field(default=None, max_length=200)
+    action_result: str | None = Field(default=None, max_length=200)
+
+
+class Customer(Frozen):
+    id: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=64)
+    region: str | None = Field(default=None, max_length=2, description="ISO 3166 region for phones")
+    tier: str | None = Field(default=None, max_length=64)
+    lifecycle_stage: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=16)
+    authenticated: bool = False
+
+
+class Turn(Frozen):
+    turn_id: str = Field(min_length=1, max_length=200)
+    role: Role
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    sent_at: datetime
+    bot: BotSignal | None = None
+    channel: str | None = Field(default=None, max_length=64)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Conversation(Frozen):
+    """A conversation as the pipeline sees it: the turns so far, oldest first."""
+
+    id: str
+    turns: tuple[Turn, ...] = ()
+    customer: Customer | None = None
+    channel: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    def with_turn(self, turn: Turn) -> Conversation:
+        return self.model_copy(update={"turns": (*self.turns, turn)})
+
+    @property
+    def user_turns(self) -> tuple[Turn, ...]:
+        return tuple(t for t in self.turns if t.role is Role.USER)
+
+
+class Reason(Frozen):
+    code: ReasonCode
+    score: float = Field(ge=0.0, le=1.0)
+    evidence: str
+    action: Action
+
+
+class Sentiment(Frozen):
+    level: float = Field(ge=-1.0, le=1.0, description="VADER compound of the last user turn")
+    trend: float = Field(description="change per user turn over the recent window")
+    label: str = "neutral"
+
+
+class Decision(Frozen):
+    action: Action
+    reasons: tuple[Reason, ...] = ()
+    score: float = Field(default=0.0, ge=0.0, le=1.0)
+    intent: str | None = None
+    intent_confidence: float | None = None
+    topic: str | None = None
+    sentiment: Sentiment | None = None
+    urgency: Urgency = Urgency.NORMAL
+
+    @property
+    def codes(self) -> tuple[ReasonCode, ...]:
+        return tuple(r.code for r in self.reasons)
+
+
+class Identifier(Frozen):
+    kind: str
+    value: str
+    source: str = Field(description="where it was found: 'turn:<turn_id>', 'customer', 'metadata'")
+
+
+class Attempt(Frozen):
+    action: str
+    result: str | None = None
+    turn_id: str | None = None
+
+
+class TicketFields(Frozen):
+    subject: str
+    description: str
+    category: str
+    priority: str
+    requester: str | None = None
+    tags: tuple[str, ...] = ()
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class TranscriptLine(Frozen):
+    turn_id: str
+    role: Role
+    text: str
+    sent_at: datetime
+
+
+class Brief(Frozen):
+    summary: str
+    intent: str | None
+    desired_outcome: str
+    topic: str | None
+    urgency: Urgency
+    sentiment: Sentiment | None
+    identifiers: tuple[Identifier, ...]
+    attempted: tuple[Attempt, ...]
+    reasons: tuple[Reason, ...]
+    next_best_action: str
+    suggested_replies: tuple[str, ...] = ()
+    knowledge: tuple[str, ...] = ()
+    ticket_fields: TicketFields
+    transcript: tuple[TranscriptLine, ...]
+
+
+class ChannelOffer(Frozen):
+    channel: Channel
+    available: bool
+    expected_wait_seconds: int | None = None
+    detail: str = ""
+    link: str | None = None
+
+
+class Routing(Frozen):
+    queue: str
+    priority: int = Field(ge=0, le=100)
+    skills: tuple[str, ...] = ()
+    first_response_due: datetime | None = None
+    resolution_due: datetime | None = None
+    expected_wait_seconds: int | None = None
+    offers: tuple[ChannelOffer, ...] = ()
+    rule: str = "default"

@@ -1,0 +1,95 @@
+"""Baton's exception tree; every error carries a stable `code`, an HTTP status and the field at fault.
+
+    BatonError                      500 internal_error
+    ├── InvalidRequest              422 invalid_request (and the finer codes below)
+    │   ├── PayloadTooLarge         413 payload_too_large
+    │   └── PolicyInvalid           422 policy_invalid
+    ├── Unauthorized                401 unauthorized
+    ├── Forbidden                   403 forbidden
+    ├── NotFound                    404 not_found
+    │   ├── ConversationNotFound    404 conversation_not_found
+    │   └── HandoffNotFound         404 handoff_not_found
+    ├── Conflict                    409 conflict
+    │   ├── TurnConflict            409 turn_conflict
+    │   └── IllegalTransition       409 illegal_transition
+    └── RateLimited                 429 rate_limited
+
+The API maps each class to its status and code in one place (`baton.api.errors`).
+"""
+
+from __future__ import annotations
+
+
+class BatonError(Exception):
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class InvalidRequest(BatonError):
+    status = 422
+    code = "invalid_request"
+
+
+class PayloadTooLarge(InvalidRequest):
+    status = 413
+    code = "payload_too_large"
+
+
+class PolicyInvalid(InvalidRequest):
+    code = "policy_invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
+        where = f" (line {line})" if line is not None else ""
+        super().__init__(f"{message}{where}", field=field)
+        self.line = line
+
+
+class Unauthorized(BatonError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(BatonError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(BatonError):
+    status = 404
+    code = "not_found"
+
+
+class ConversationNotFound(NotFound):
+    code = "conversation_not_found"
+
+
+class HandoffNotFound(NotFound):
+    code = "handoff_not_found"
+
+
+class Conflict(BatonError):
+    status = 409
+    code = "conflict"
+
+
+class TurnConflict(Conflict):
+    code = "turn_conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class RateLimited(BatonError):
+    status = 429
+    code = "rate_limited"

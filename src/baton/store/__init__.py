@@ -1,0 +1,1 @@
+"""Storage: tables, migrations, and the repositories the engine and services call."""

@@ -1,0 +1,253 @@
+"""Keyword-only data access. `get_*` never writes; writers flush and leave the commit to the caller."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baton.domain import BotSignal, Conversation, Customer, Role, Turn
+from baton.lifecycle import EventType, HandoffStatus, check_transition
+from baton.store.tables import (
+    ApiKeyRow,
+    ConversationEventRow,
+    ConversationRow,
+    HandoffEventRow,
+    HandoffRow,
+    OutboxRow,
+    TurnRow,
+)
+
+API_KEY_PREFIX = "bk_"
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def new_handoff_id() -> str:
+    return "ho_" + uuid.uuid4().hex[:20]
+
+
+# -- conversations and turns -------------------------------------------------------------------
+
+
+def get_conversation_row(
+    *, session: Session, conversation_id: str, for_update: bool = False
+) -> ConversationRow | None:
+    stmt = select(ConversationRow).where(ConversationRow.id == conversation_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def create_conversation_row(
+    *, session: Session, conversation_id: str, now: datetime, channel: str | None
+) -> ConversationRow:
+    row = ConversationRow(
+        id=conversation_id,
+        channel=channel,
+        meta={},
+        state={},
+        turn_count=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_turn_row(*, session: Session, conversation_id: str, turn_id: str) -> TurnRow | None:
+    return session.scalars(
+        select(TurnRow).where(
+            TurnRow.conversation_id == conversation_id, TurnRow.turn_id == turn_id
+        )
+    ).first()
+
+
+def list_turn_rows(*, session: Session, conversation_id: str) -> list[TurnRow]:
+    return list(
+        session.scalars(
+            select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.seq)
+        )
+    )
+
+
+def turn_from_row(row: TurnRow) -> Turn:
+    return Turn(
+        turn_id=row.turn_id,
+        role=Role(row.role),
+        text=row.text,
+        sent_at=row.sent_at,
+        bot=BotSignal.model_validate(row.bot) if row.bot else None,
+        channel=row.channel,
+        metadata=row.meta or {},
+    )
+
+
+def add_turn_row(
+    *, session: Session, conversation: ConversationRow, turn: Turn, now: datetime
+) -> TurnRow:
+    conversation.turn_count += 1
+    conversation.updated_at = now
+    row = TurnRow(
+        conversation_id=conversation.id,
+        turn_id=turn.turn_id,
+        seq=conversation.turn_count,
+        role=turn.role.value,
+        text=turn.text,
+        text_sha256=text_digest(turn.text),
+        sent_at=turn.sent_at,
+        bot=turn.bot.model_dump(mode="json") if turn.bot else None,
+        channel=turn.channel,
+        meta=turn.metadata,
+        received_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def conversation_from_rows(row: ConversationRow, turns: list[TurnRow]) -> Conversation:
+    return Conversation(
+        id=row.id,
+        turns=tuple(turn_from_row(t) for t in turns),
+        customer=Customer.model_validate(row.customer) if row.customer else None,
+        channel=row.channel,
+        metadata=row.meta or {},
+    )
+
+
+def load_conversation(*, session: Session, conversation_id: str) -> Conversation | None:
+    row = get_conversation_row(session=session, conversation_id=conversation_id)
+    if row is None:
+        return None
+    return conversation_from_rows(row, list_turn_rows(session=session, conversation_id=row.id))
+
+
+def add_conversation_event(
+    *, session: Session, conversation_id: str, type_: str, at: datetime, data: dict[str, Any]
+) -> ConversationEventRow:
+    row = ConversationEventRow(conversation_id=conversation_id, type=type_, at=at, data=data)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_conversation_events(
+    *, session: Session, conversation_id: str, after_id: int = 0, limit: int = 500
+) -> list[ConversationEventRow]:
+    return list(
+        session.scalars(
+            select(ConversationEventRow)
+            .where(
+                ConversationEventRow.conversation_id == conversation_id,
+                ConversationEventRow.id > after_id,
+            )
+            .order_by(ConversationEventRow.id)
+            .limit(limit)
+        )
+    )
+
+
+# -- handoffs ------------------------------------------------------------------------------------
+
+
+def get_handoff_row(
+    *, session: Session, handoff_id: str, for_update: bool = False
+) -> HandoffRow | None:
+    stmt = select(HandoffRow).where(HandoffRow.id == handoff_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def get_open_handoff_row(*, session: Session, conversation_id: str) -> HandoffRow | None:
+    open_states = [s.value for s in HandoffStatus if s.is_open]
+    return session.scalars(
+        select(HandoffRow)
+        .where(HandoffRow.conversation_id == conversation_id, HandoffRow.status.in_(open_states))
+        .order_by(HandoffRow.created_at.desc())
+    ).first()
+
+
+def record_event(
+    *,
+    session: Session,
+    handoff: HandoffRow,
+    type_: EventType,
+    at: datetime,
+    actor: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> HandoffEventRow:
+    row = HandoffEventRow(
+        handoff_id=handoff.id, type=type_.value, at=at, actor=actor, data=data or {}
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def move_handoff(
+    *, session: Session, handoff: HandoffRow, target: HandoffStatus, at: datetime
+) -> None:
+    """Change a handoff's status through the transition table; never a silent overwrite."""
+    check_transition(HandoffStatus(handoff.status), target)
+    handoff.status = target.value
+    handoff.updated_at = at
+    session.flush()
+
+
+def list_handoff_events(*, session: Session, handoff_id: str) -> list[HandoffEventRow]:
+    return list(
+        session.scalars(
+            select(HandoffEventRow)
+            .where(HandoffEventRow.handoff_id == handoff_id)
+            .order_by(HandoffEventRow.id)
+        )
+    )
+
+
+# -- outbox --------------------------------------------------------------------------------------
+
+
+def enqueue(
+    *, session: Session, kind: str, topic: str, payload: dict[str, Any], now: datetime
+) -> OutboxRow:
+    """Record a side effect inside the caller's transaction; a worker delivers it after commit."""
+    row = OutboxRow(
+        kind=kind,
+        topic=topic,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        due_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+# -- API keys ------------------------------------------------------------------------------------
+
+
+def create_api_key(*, session: Session, name: str, now: datetime) -> str:
+    """Create a bot API key; the plain key is returned once and only its hash is stored."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiKeyRow(name=name, prefix=key[:10], key_sha256=text_digest(key), created_at=now))
+    session.flush()
+    return key
+
+
+def get_api_key_by_secret(*, session: Session, key: str) -> ApiKeyRow | None:
+    row = session.scalars(select(ApiKeyRow).where(ApiKeyRow.key_sha256 == text_digest(key))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return row

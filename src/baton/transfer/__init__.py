@@ -1,0 +1,1 @@
+"""Transfer: channel offers, the outbox, webhooks, e-mail and realtime events."""
