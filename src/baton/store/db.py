@@ -60,7 +60,9 @@ def alembic_config(engine: Engine) -> Config:
     config.set_main_option(
         "script_location", str(Path(str(resources.files("baton.store").joinpath("migrations"))))
     )
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.set_main_option(
+        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     config.attributes["engine"] = engine
     return config
 

@@ -1,0 +1,28 @@
+"""What every command shares: the console, settings, and a unit of work on the configured store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from baton.config import Settings, get_settings
+from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def store_session(settings: Settings | None = None) -> Iterator[Session]:
+    """A migrated store and one unit of work on it, for commands that write."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with session_scope(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -1,0 +1,18 @@
+"""`baton`: one command group per module; this file only wires them together."""
+
+from __future__ import annotations
+
+import typer
+
+from baton.cli import db, demo, keys, policy, serve
+
+app = typer.Typer(
+    help="Baton: AI-to-human conversation handoffs.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(keys.app, name="keys")
+app.add_typer(policy.app, name="policy")
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
