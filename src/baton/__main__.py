@@ -1,0 +1,5 @@
+"""`python -m baton` runs the CLI."""
+
+from baton.cli.main import app
+
+app()
