@@ -85,7 +85,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=db_url,
         model_cache_dir=tmp_path / "cache",
-        secret_key="test-secret-key-0123456789abcdef",  # noqa: S106 - a test key
+        secret_key="test-secret-key-0123456789abcdef",
     )
 
 

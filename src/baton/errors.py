@@ -1,4 +1,4 @@
-"""Baton's exception tree; every error carries a stable `code`, an HTTP status and the field at fault.
+"""Baton's exception tree; each error carries a stable `code`, an HTTP status and the field.
 
     BatonError                      500 internal_error
     ├── InvalidRequest              422 invalid_request (and the finer codes below)

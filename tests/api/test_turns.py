@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from baton.api.app import create_app
 from baton.config import Settings
-from baton.store.tables import HandoffRow, TurnRow
+from baton.engine import Runtime
+from baton.policy import default_policy
+from tests.api.conftest import authorized, row_counts
 
 TURN = {
     "turn_id": "t1",
@@ -18,31 +16,72 @@ TURN = {
 }
 
 
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    settings = settings.model_copy(update={"require_api_key": False})
-    with TestClient(create_app(settings)) as c:
-        yield c
-
-
-def count(client: TestClient, table: type) -> int:
-    with client.app.state.session_factory() as s:  # type: ignore[attr-defined]
-        return int(s.scalar(select(func.count()).select_from(table)) or 0)
-
-
-def test_human_request_hands_off(client: TestClient) -> None:
-    r = client.post("/v1/conversations/c1/turns", json=TURN)
+def test_human_request_hands_off(api: TestClient) -> None:
+    r = api.post("/v1/conversations/c1/turns", json=TURN)
     assert r.status_code == 200
     body = r.json()
     assert body["decision"]["action"] == "handoff"
     assert [x["code"] for x in body["decision"]["reasons"]] == ["human_requested"]
     assert body["handoff"]["id"].startswith("ho_")
+    assert body["handoff"]["status"] == "queued"
+    assert "support team" in body["message"]
 
 
-def test_same_turn_twice_is_stored_once(client: TestClient) -> None:
-    first = client.post("/v1/conversations/c1/turns", json=TURN).json()
-    second = client.post("/v1/conversations/c1/turns", json=TURN).json()
+def test_same_turn_twice_is_stored_once(api: TestClient) -> None:
+    first = api.post("/v1/conversations/c1/turns", json=TURN).json()
+    second = api.post("/v1/conversations/c1/turns", json=TURN).json()
     assert second["replayed"] is True
     assert {**second, "replayed": False} == first
-    assert count(client, TurnRow) == 1
-    assert count(client, HandoffRow) == 1
+    counts = row_counts(api)
+    assert counts["turns"] == 1
+    assert counts["handoffs"] == 1
+    assert counts["outbox"] == 1
+
+
+def test_same_turn_id_with_other_text_is_a_conflict_and_the_first_is_kept(api: TestClient) -> None:
+    api.post("/v1/conversations/c1/turns", json=TURN)
+    r = api.post("/v1/conversations/c1/turns", json={**TURN, "text": "something else"})
+    assert r.status_code == 409
+    assert r.json()["error"] == {
+        "code": "turn_conflict",
+        "message": "turn 't1' was already stored with other content",
+        "field": "turn_id",
+    }
+    assert row_counts(api)["turns"] == 1
+
+
+def test_a_plain_question_continues(api: TestClient) -> None:
+    turn = {**TURN, "text": "what are your opening hours?", "bot": {"confidence": 0.92}}
+    body = api.post("/v1/conversations/c2/turns", json=turn).json()
+    assert body["decision"]["action"] == "continue"
+    assert body["handoff"] is None
+
+
+def test_an_offer_can_be_taken_on_a_channel(api: TestClient) -> None:
+    turn = {**TURN, "text": "hmm", "bot": {"confidence": 0.1, "fallback": True}}
+    offered = api.post("/v1/conversations/c3/turns", json=turn).json()
+    assert offered["decision"]["action"] == "offer"
+    assert offered["handoff"]["status"] == "offered"
+    taken = api.post("/v1/conversations/c3/handoff", json={"channel": "email"})
+    assert taken.status_code == 200
+    assert taken.json()["handoff"]["status"] == "queued"
+    assert taken.json()["handoff"]["channel"] == "email"
+
+
+def test_a_declined_offer_is_not_made_again_at_once(settings: Settings) -> None:
+    policy = default_policy()
+    patient = policy.model_copy(
+        update={"detect": policy.detect.model_copy(update={"failure_streak": 5})}
+    )
+    low = {**TURN, "text": "hmm", "bot": {"confidence": 0.1, "fallback": True}}
+    with authorized(create_app(settings, runtime=Runtime(patient))) as api:
+        assert (
+            api.post("/v1/conversations/c4/turns", json=low).json()["decision"]["action"] == "offer"
+        )
+        declined = api.post("/v1/conversations/c4/handoff", json={"decline": True})
+        assert declined.status_code == 200
+        again = api.post("/v1/conversations/c4/turns", json={**low, "turn_id": "t2"}).json()
+        assert again["decision"]["action"] == "continue"
+        assert again["handoff"] is None
+        twice = api.post("/v1/conversations/c4/handoff", json={"decline": True})
+        assert (twice.status_code, twice.json()["error"]["code"]) == (409, "illegal_transition")

@@ -10,14 +10,18 @@ from fastapi import FastAPI
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BodyLimit
 from baton.api.routes import conversations, handoffs, health, turns
+from baton.api.security import SecurityHeaders
 from baton.config import Settings, get_settings
+from baton.demo import routes as demo_routes
 from baton.engine import Runtime
 from baton.policy import load_policy
 from baton.store.db import make_engine, make_session_factory, upgrade
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; migrations run on start so a fresh database is ready."""
+def create_app(
+    settings: Settings | None = None, *, runtime: Runtime | None = None, demo: bool = False
+) -> FastAPI:
+    """Build the app; migrations run on start so a fresh database is ready; `demo` adds `/demo`."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -42,5 +46,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     install_error_handlers(app)
     for module in (turns, conversations, handoffs, health):
         app.include_router(module.router)
+    if demo:
+        app.include_router(demo_routes.router)
+        app.mount("/demo/static", demo_routes.static, name="demo-static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

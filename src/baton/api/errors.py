@@ -50,11 +50,11 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     code = _PYDANTIC_CODES.get(
         kind, "wrong_type" if kind.endswith(("_type", "_parsing")) else "invalid_request"
     )
-    status = 400 if code == "malformed_json" else 422
     message = str(first.get("msg", "invalid request"))
-    return JSONResponse(
-        error_body(code, message, _field(tuple(first.get("loc", ())))), status_code=status
-    )
+    if code == "malformed_json":
+        return JSONResponse(error_body(code, message, None), status_code=400)
+    field = _field(tuple(first.get("loc", ())))
+    return JSONResponse(error_body(code, message, field), status_code=422)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

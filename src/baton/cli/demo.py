@@ -1,13 +1,55 @@
-"""`baton demo`: a fresh SQLite store, seeded queues and agents, a demo bot and a customer page."""
+"""`baton demo`: a fresh SQLite store, seeded agents, a demo bot and a customer page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
+import uvicorn
+
+from baton.api.app import create_app
+from baton.cli.common import console, store_session
+from baton.config import Settings, get_settings
+from baton.demo.seed import seed_demo
+from baton.policy import load_policy
 
 
 def demo(
     host: str = typer.Option("127.0.0.1", help="address to bind"),
     port: int = typer.Option(8000, help="port to bind"),
+    db: Path = typer.Option(
+        Path("baton-demo.db"), help="the demo's SQLite file, made anew each run"
+    ),
 ) -> None:
-    """Start the demo."""
-    raise typer.Exit(1)
+    """Start Baton with a demo bot and a customer chat page on a fresh SQLite file."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    base = get_settings()
+    settings = Settings(
+        **{
+            **base.model_dump(),
+            "database_url": f"sqlite:///{db}",
+            "public_url": f"http://{host}:{port}",
+        }
+    )
+    with store_session(settings) as session:
+        key = seed_demo(session=session, policy=load_policy(settings.policy), now=datetime.now(UTC))
+    url = f"http://{host}:{port}"
+    console.print(f"[bold green]Baton demo[/] on {url}")
+    console.print(f"  customer chat page : {url}/demo")
+    console.print(f"  API docs           : {url}/docs")
+    console.print(f"  bot API key        : {key}")
+    console.print("  try a turn that escalates:")
+    print(
+        f"  curl -s -X POST {url}/v1/conversations/c-1/turns -H 'Authorization: Bearer {key}' "
+        '-H \'Content-Type: application/json\' -d \'{"turn_id": "t-1", "role": "user", '
+        '"text": "I want to talk to a human", "sent_at": "2026-11-24T10:00:00Z"}\''
+    )
+    uvicorn.run(
+        create_app(settings, demo=True),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )

@@ -17,4 +17,6 @@ def serve(
     """Serve Baton on the configured store (BATON_DATABASE_URL, SQLite by default)."""
     settings = get_settings()
     console.print(f"Baton on http://{host}:{port}  (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=10
+    )

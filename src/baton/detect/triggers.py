@@ -1,4 +1,4 @@
-"""The policy turns signal scores into a `Decision`: thresholds, actions, the customer's last word."""
+"""The policy turns signal scores into a `Decision`: thresholds, actions, the customer's word."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Keyword-only data access. `get_*` never writes; writers flush and leave the commit to the caller."""
+"""Keyword-only data access: `get_*` never writes; writers flush, the caller commits."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from baton.domain import BotSignal, Conversation, Customer, Role, Turn
+from baton.domain import BotSignal, Conversation, Customer, Reason, Role, Routing, Turn
 from baton.lifecycle import EventType, HandoffStatus, check_transition
 from baton.store.tables import (
     ApiKeyRow,
@@ -46,20 +48,23 @@ def get_conversation_row(
     return session.scalars(stmt).first()
 
 
-def create_conversation_row(
+def lock_conversation_row(
     *, session: Session, conversation_id: str, now: datetime, channel: str | None
 ) -> ConversationRow:
-    row = ConversationRow(
-        id=conversation_id,
-        channel=channel,
-        meta={},
-        state={},
-        turn_count=0,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(row)
-    session.flush()
+    """Create the conversation if it is new (race-free across workers) and lock its row."""
+    values: dict[str, Any] = {
+        "id": conversation_id,
+        "channel": channel,
+        "meta": {},
+        "state": {},
+        "turn_count": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(ConversationRow).values(**values).on_conflict_do_nothing())
+    row = get_conversation_row(session=session, conversation_id=conversation_id, for_update=True)
+    assert row is not None
     return row
 
 
@@ -175,6 +180,39 @@ def get_open_handoff_row(*, session: Session, conversation_id: str) -> HandoffRo
         .where(HandoffRow.conversation_id == conversation_id, HandoffRow.status.in_(open_states))
         .order_by(HandoffRow.created_at.desc())
     ).first()
+
+
+def create_handoff_row(
+    *,
+    session: Session,
+    handoff_id: str,
+    conversation_id: str,
+    status: HandoffStatus,
+    channel: str | None,
+    reasons: tuple[Reason, ...],
+    brief: dict[str, Any],
+    routing: Routing,
+    now: datetime,
+) -> HandoffRow:
+    row = HandoffRow(
+        id=handoff_id,
+        conversation_id=conversation_id,
+        status=status.value,
+        queue=routing.queue,
+        priority=routing.priority,
+        channel=channel,
+        reasons=[r.model_dump(mode="json") for r in reasons],
+        primary_reason=reasons[0].code.value if reasons else None,
+        brief=brief,
+        routing=routing.model_dump(mode="json"),
+        first_response_due=routing.first_response_due,
+        resolution_due=routing.resolution_due,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def record_event(

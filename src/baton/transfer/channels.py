@@ -70,7 +70,7 @@ def channel_offers(
 
 
 def best_channel(routing: Routing) -> Channel:
-    """The channel a forced handoff uses when the customer has not chosen: chat if open, else e-mail."""
+    """The channel of a forced handoff the customer did not choose: chat if open, else e-mail."""
     for offer in routing.offers:
         if offer.channel is Channel.CHAT and offer.available:
             return Channel.CHAT
@@ -86,13 +86,20 @@ def confirmation(routing: Routing, channel: Channel) -> str:
             f"you won't need to repeat it. Expected wait: {_fmt_wait(offer.expected_wait_seconds)}."
         )
     if channel is Channel.MEETING and offer is not None and offer.link:
-        return f"Pick a time with our {routing.queue} team here: {offer.link}. They'll have this conversation in front of them."
+        return (
+            f"Pick a time with our {routing.queue} team here: {offer.link}. "
+            "They'll have this conversation in front of them."
+        )
     if (
         channel is Channel.CALLBACK
         and offer is not None
         and offer.expected_wait_seconds is not None
     ):
-        return f"Our {routing.queue} team will call you back within {_fmt_wait(offer.expected_wait_seconds)}, with this conversation in front of them."
+        within = _fmt_wait(offer.expected_wait_seconds)
+        return (
+            f"Our {routing.queue} team will call you back within {within}, "
+            "with this conversation in front of them."
+        )
     wait = offer.expected_wait_seconds if offer and offer.expected_wait_seconds else 3600
     return (
         f"I've passed this to our {routing.queue} team with everything you've told me. "

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -15,10 +12,10 @@ from baton.api.routes.turns import _ERRORS, ConversationId
 from baton.engine import HandoffRequest, TurnResult, request_handoff
 from baton.errors import ConversationNotFound
 from baton.store import repositories as repo
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory
+from baton.transfer.events import conversation_stream
 
 router = APIRouter(prefix="/v1", tags=["bot"])
-POLL_SECONDS = 0.25
 
 
 @router.post(
@@ -38,29 +35,6 @@ def post_handoff(
     return request_handoff(
         session, runtime=runtime, conversation_id=conversation_id, request=body, now=now
     )
-
-
-def format_sse(event_id: int, event: str, data: dict[str, object]) -> str:
-    return f"id: {event_id}\nevent: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
-
-
-async def conversation_stream(
-    factory: SessionFactory, request: Request, conversation_id: str, after_id: int
-) -> AsyncIterator[str]:
-    """Every event after `after_id`, in order, once; a reconnect resumes from Last-Event-ID."""
-    cursor = after_id
-    yield ": stream open\n\n"
-    while not await request.is_disconnected():
-        with session_scope(factory) as session:
-            rows = repo.list_conversation_events(
-                session=session, conversation_id=conversation_id, after_id=cursor
-            )
-            batch = [(r.id, r.type, {**r.data, "at": r.at.isoformat()}) for r in rows]
-        for event_id, event, data in batch:
-            cursor = event_id
-            yield format_sse(event_id, event, data)
-        if not batch:
-            await asyncio.sleep(POLL_SECONDS)
 
 
 @router.get("/conversations/{conversation_id}/events", responses={404: _ERRORS[409]})

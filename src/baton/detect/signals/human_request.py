@@ -16,7 +16,8 @@ _ASK = re.compile(
     + _PERSON
     + r"|\b(?:get|give|want|need|let me have|find)\s+(?:me\s+)?"
     + _PERSON
-    + r"|\b(?:human|real person|live agent|customer service|representative|operator)\s*(?:please|pls|now|!)"
+    + r"|\b(?:human|real person|live agent|customer service|representative|operator)"
+    + r"\s*(?:please|pls|now|!)"
     + r"|^\s*(?:human|agent|representative|operator|person|live agent)\s*[.!?]*\s*$"
     + r"|\bcall me\b|\bphone me\b|\bcall (?:me )?back\b"
     + r"|\b(?:bot|robot|machine)\s+(?:is\s+)?(?:useless|stupid|not helping|no help)",
