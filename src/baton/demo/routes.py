@@ -17,10 +17,7 @@ from baton.api.deps import Now, RuntimeDep, SessionDep
 from baton.demo.bot import FaqBot
 from baton.domain import MAX_TEXT_CHARS, Action, BotSignal, Channel, Role, Turn
 from baton.engine import HandoffRequest, TurnResult, process_turn, request_handoff
-from baton.errors import ConversationNotFound
-from baton.store import repositories as repo
-from baton.store.db import SessionFactory
-from baton.transfer.events import conversation_stream
+from baton.transfer.events import event_stream_response
 
 _HERE = Path(str(resources.files("baton.demo")))
 templates = Jinja2Templates(directory=_HERE / "templates")
@@ -102,17 +99,8 @@ def choose(body: Choose, session: SessionDep, runtime: RuntimeDep, now: Now) -> 
 @router.get("/api/events")
 def events(
     request: Request,
-    session: SessionDep,
     conversation_id: Annotated[str, Query(pattern=r"^demo-[0-9a-f]{32}$")],
 ) -> StreamingResponse:
     """The conversation's events for the page: agent replies and status, live."""
-    if repo.get_conversation_row(session=session, conversation_id=conversation_id) is None:
-        raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
-    factory: SessionFactory = request.app.state.session_factory
     last = request.headers.get("last-event-id", "0")
-    after = int(last) if last.isdigit() else 0
-    return StreamingResponse(
-        conversation_stream(factory, request, conversation_id, after),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache"},
-    )
+    return event_stream_response(request, conversation_id, int(last) if last.isdigit() else 0)

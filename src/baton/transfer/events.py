@@ -7,7 +7,9 @@ import json
 from collections.abc import AsyncIterator
 
 from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
+from baton.errors import ConversationNotFound
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
 
@@ -39,3 +41,19 @@ async def conversation_stream(
             yield format_sse(event_id, event, data)
         if not batch:
             await asyncio.sleep(POLL_SECONDS)
+
+
+def event_stream_response(
+    request: Request, conversation_id: str, after_id: int
+) -> StreamingResponse:
+    """The SSE response for a known conversation; no transaction stays open while it streams."""
+    factory: SessionFactory = request.app.state.session_factory
+    with session_scope(factory) as session:
+        known = repo.get_conversation_row(session=session, conversation_id=conversation_id)
+    if known is None:
+        raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
+    return StreamingResponse(
+        conversation_stream(factory, request, conversation_id, after_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
