@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import inspect, select
+from typer.testing import CliRunner
+
+from baton.cli.main import app
+from baton.config import get_settings
+from baton.store import repositories as repo
+from baton.store.db import make_engine, make_session_factory
+from baton.store.tables import ApiKeyRow
+
+
+@pytest.fixture
+def env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("BATON_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
+
+
+def test_db_upgrade_creates_the_schema(env: str) -> None:
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(env)
+    assert {"conversations", "turns", "handoffs", "handoff_events", "outbox", "api_keys"} <= set(
+        inspect(engine).get_table_names()
+    )
+    engine.dispose()
+
+
+def test_keys_create_prints_a_key_stored_only_as_a_hash(env: str) -> None:
+    result = CliRunner().invoke(app, ["keys", "create", "support-bot"])
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    assert key.startswith("bk_")
+    engine = make_engine(env)
+    with make_session_factory(engine)() as session:
+        rows = list(session.scalars(select(ApiKeyRow)))
+        assert [r.name for r in rows] == ["support-bot"]
+        assert key not in (rows[0].key_sha256, rows[0].prefix)
+        assert repo.get_api_key_by_secret(session=session, key=key) is not None
+        assert repo.get_api_key_by_secret(session=session, key=key + "x") is None
+    engine.dispose()
