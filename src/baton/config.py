@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle to trust for STARTTLS; the system store if unset"
+    )
     smtp_from: str = "baton@localhost"
     team_email: str | None = None
 

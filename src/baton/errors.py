@@ -5,13 +5,17 @@
     │   ├── PayloadTooLarge         413 payload_too_large
     │   └── PolicyInvalid           422 policy_invalid
     ├── Unauthorized                401 unauthorized
+    │   └── InvalidSignature        401 invalid_signature (a webhook that fails verification)
     ├── Forbidden                   403 forbidden
     ├── NotFound                    404 not_found
     │   ├── ConversationNotFound    404 conversation_not_found
-    │   └── HandoffNotFound         404 handoff_not_found
+    │   ├── HandoffNotFound         404 handoff_not_found
+    │   ├── EndpointNotFound        404 webhook_endpoint_not_found
+    │   └── DeliveryNotFound        404 webhook_delivery_not_found
     ├── Conflict                    409 conflict
     │   ├── TurnConflict            409 turn_conflict
-    │   └── IllegalTransition       409 illegal_transition
+    │   ├── IllegalTransition       409 illegal_transition
+    │   └── EndpointDisabled        409 webhook_endpoint_disabled
     └── RateLimited                 429 rate_limited
 
 The API maps each class to its status and code in one place (`baton.api.errors`).
@@ -59,6 +63,10 @@ class Unauthorized(BatonError):
     code = "unauthorized"
 
 
+class InvalidSignature(Unauthorized):
+    code = "invalid_signature"
+
+
 class Forbidden(BatonError):
     status = 403
     code = "forbidden"
@@ -77,6 +85,14 @@ class HandoffNotFound(NotFound):
     code = "handoff_not_found"
 
 
+class EndpointNotFound(NotFound):
+    code = "webhook_endpoint_not_found"
+
+
+class DeliveryNotFound(NotFound):
+    code = "webhook_delivery_not_found"
+
+
 class Conflict(BatonError):
     status = 409
     code = "conflict"
@@ -88,6 +104,10 @@ class TurnConflict(Conflict):
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
+
+
+class EndpointDisabled(Conflict):
+    code = "webhook_endpoint_disabled"
 
 
 class RateLimited(BatonError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from baton.cli import db, demo, keys, policy, serve
+from baton.cli import db, demo, keys, outbox, policy, serve
 
 app = typer.Typer(
     help="Baton: AI-to-human conversation handoffs.",
@@ -14,5 +14,6 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
+app.add_typer(outbox.app, name="outbox")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)

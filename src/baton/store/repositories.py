@@ -139,6 +139,8 @@ def load_conversation(*, session: Session, conversation_id: str) -> Conversation
 def add_conversation_event(
     *, session: Session, conversation_id: str, type_: str, at: datetime, data: dict[str, Any]
 ) -> ConversationEventRow:
+    """Append to the bot-side stream; the conversation's row lock orders ids by commit."""
+    get_conversation_row(session=session, conversation_id=conversation_id, for_update=True)
     row = ConversationEventRow(conversation_id=conversation_id, type=type_, at=at, data=data)
     session.add(row)
     session.flush()

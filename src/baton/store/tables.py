@@ -187,3 +187,46 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class WebhookEndpointRow(Base):
+    """A receiver of webhooks: its URL, the event types it wants, and its signing secrets."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    event_types: Mapped[list[Any]] = mapped_column(Json, default=list)
+    secrets: Mapped[list[Any]] = mapped_column(Json, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    failing_since: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one endpoint; `message_id` is the `webhook-id` every retry repeats."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "message_id", name="uq_webhook_deliveries_endpoint_msg"),
+        Index("ix_webhook_deliveries_pending", "status", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), index=True)
+    endpoint_id: Mapped[str] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

@@ -1,51 +1,108 @@
-"""Conversation events as server-sent events, resumable from `Last-Event-ID`."""
+"""Conversation events as server-sent events, resumable from `Last-Event-ID`.
+
+Each event's SSE id is its `conversation_events.id`. Ids are monotonic per conversation in
+commit order, because every writer takes the conversation's row lock before inserting (see
+`repositories.add_conversation_event`); so "every id greater than the last one seen" is the
+whole rest of the stream, with no gap and no repeat, across reconnects and workers.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from baton.errors import ConversationNotFound
+from baton.errors import ConversationNotFound, InvalidRequest
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
 
 POLL_SECONDS = 0.25
-# Streams end after a while; EventSource reconnects and resumes from Last-Event-ID.
+KEEPALIVE_SECONDS = 15.0
+# Streams end after a while; EventSource (and baton.client) reconnect and resume.
 MAX_STREAM_SECONDS = 300.0
+RETRY_MILLISECONDS = 2000
+BATCH = 200
 
 
-def format_sse(event_id: int, event: str, data: dict[str, object]) -> str:
+def format_event(event_id: int, event: str, data: dict[str, Any]) -> str:
+    """One SSE frame; the data is a single line of compact JSON."""
     return f"id: {event_id}\nevent: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-async def conversation_stream(
+def resume_point(header: str | None, query: str | None) -> int:
+    """Where to resume: the `Last-Event-ID` header, else `?last_event_id=`, else the start."""
+    raw = header if header not in (None, "") else query
+    if raw in (None, ""):
+        return 0
+    try:
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise InvalidRequest("Last-Event-ID must be an event id", field="Last-Event-ID") from exc
+    if value < 0:
+        raise InvalidRequest("Last-Event-ID must be an event id", field="Last-Event-ID")
+    return value
+
+
+def read_after(
+    factory: SessionFactory, conversation_id: str, after_id: int
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """The committed events after `after_id`, oldest first, as (id, type, data)."""
+    with session_scope(factory) as session:
+        rows = repo.list_conversation_events(
+            session=session, conversation_id=conversation_id, after_id=after_id, limit=BATCH
+        )
+        return [(r.id, r.type, {**r.data, "at": r.at.isoformat()}) for r in rows]
+
+
+@dataclass
+class EventStream:
+    """The SSE body for one client; reads the store off the event loop."""
+
+    factory: SessionFactory
+    conversation_id: str
+    after_id: int = 0
+    poll_seconds: float = POLL_SECONDS
+    keepalive_seconds: float = KEEPALIVE_SECONDS
+    max_seconds: float = MAX_STREAM_SECONDS
+
+    async def frames(self, is_disconnected: Callable[[], Awaitable[bool]]) -> AsyncIterator[str]:
+        """Every event after `after_id`, in order, once; comments keep idle proxies open."""
+        cursor = self.after_id
+        yield f"retry: {RETRY_MILLISECONDS}\n: stream open\n\n"
+        quiet_since = time.monotonic()
+        deadline = quiet_since + self.max_seconds
+        while time.monotonic() < deadline and not await is_disconnected():
+            batch = await anyio.to_thread.run_sync(
+                read_after, self.factory, self.conversation_id, cursor
+            )
+            for event_id, event, data in batch:
+                cursor = event_id
+                yield format_event(event_id, event, data)
+            if batch:
+                quiet_since = time.monotonic()
+                continue
+            if time.monotonic() - quiet_since >= self.keepalive_seconds:
+                yield ": keep-alive\n\n"
+                quiet_since = time.monotonic()
+            await asyncio.sleep(self.poll_seconds)
+
+
+def conversation_stream(
     factory: SessionFactory, request: Request, conversation_id: str, after_id: int
 ) -> AsyncIterator[str]:
-    """Every event after `after_id`, in order, once; a reconnect resumes from Last-Event-ID."""
-    cursor = after_id
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + MAX_STREAM_SECONDS
-    yield "retry: 1000\n\n"
-    while loop.time() < deadline and not await request.is_disconnected():
-        with session_scope(factory) as session:
-            rows = repo.list_conversation_events(
-                session=session, conversation_id=conversation_id, after_id=cursor
-            )
-            batch = [(r.id, r.type, {**r.data, "at": r.at.isoformat()}) for r in rows]
-        for event_id, event, data in batch:
-            cursor = event_id
-            yield format_sse(event_id, event, data)
-        if not batch:
-            await asyncio.sleep(POLL_SECONDS)
+    """The SSE body for one request: every event after `after_id`, until the client leaves."""
+    stream = EventStream(factory=factory, conversation_id=conversation_id, after_id=after_id)
+    return stream.frames(request.is_disconnected)
 
 
-def event_stream_response(
-    request: Request, conversation_id: str, after_id: int
-) -> StreamingResponse:
+def event_stream_response(request: Request, conversation_id: str, after_id: int) -> StreamingResponse:
     """The SSE response for a known conversation; no transaction stays open while it streams."""
     factory: SessionFactory = request.app.state.session_factory
     with session_scope(factory) as session:

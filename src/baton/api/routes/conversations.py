@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
 from baton.api.routes.turns import _ERRORS, ConversationId
 from baton.engine import HandoffRequest, TurnResult, request_handoff
-from baton.transfer.events import event_stream_response
+from baton.transfer.events import event_stream_response, resume_point
 
 router = APIRouter(prefix="/v1", tags=["bot"])
 
@@ -39,7 +39,12 @@ def get_events(
     request: Request,
     _key: ApiKeyDep,
     conversation_id: str = ConversationId,
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
+    resume: Annotated[str | None, Query(alias="last_event_id", max_length=20)] = None,
 ) -> StreamingResponse:
-    """Server-sent events: agent replies to relay, assignment, waits, resolution (handback)."""
-    return event_stream_response(request, conversation_id, last_event_id or 0)
+    """Server-sent events: agent replies to relay, assignment, waits, resolution (handback).
+
+    Resume with the `Last-Event-ID` header (browsers send it on reconnect) or, on a first
+    connection where headers cannot be set, `?last_event_id=`.
+    """
+    return event_stream_response(request, conversation_id, resume_point(last_event_id, resume))

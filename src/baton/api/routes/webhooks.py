@@ -1,0 +1,208 @@
+"""Webhook endpoints (register, rotate, enable) and deliveries (inspect, redeliver)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from baton.api.deps import ApiKeyDep, Now, SessionDep
+from baton.api.routes.turns import _ERRORS
+from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
+from baton.transfer import webhooks
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+_NOT_FOUND: dict[int | str, dict[str, object]] = {404: _ERRORS[409]}
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an endpoint URL is http:// or https:// with a host")
+    return value
+
+
+class EndpointCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2000)
+    description: str = Field(default="", max_length=500)
+    event_types: list[str] = Field(default_factory=list, description="empty: every handoff event")
+
+    _url = field_validator("url")(_http_url)
+
+
+class EndpointUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=500)
+    event_types: list[str] | None = None
+    enabled: bool | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+
+class EndpointRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EndpointSecret(BaseModel):
+    secret: str = Field(description="whsec_…; sign-verify with it (and older ones in their grace)")
+
+
+class EndpointCreated(EndpointRead):
+    secret: str
+
+
+class EndpointPage(BaseModel):
+    items: list[EndpointRead]
+
+
+class DeliveryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    message_id: str = Field(description="the webhook-id header, the same on every retry")
+    endpoint_id: str
+    event_type: str
+    status: str = Field(description="pending, delivered or dead")
+    attempts: int
+    due_at: datetime
+    last_status_code: int | None
+    last_error: str | None
+    last_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryRead]
+
+
+def _endpoint(row: WebhookEndpointRow) -> EndpointRead:
+    return EndpointRead.model_validate(row)
+
+
+def _delivery(row: WebhookDeliveryRow) -> DeliveryRead:
+    return DeliveryRead.model_validate(row)
+
+
+@router.get("/event-types", response_model=list[str])
+def list_event_types(_key: ApiKeyDep) -> list[str]:
+    """Every event type an endpoint may subscribe to."""
+    return [*webhooks.EVENT_TYPES, *webhooks.OPERATIONAL_EVENT_TYPES]
+
+
+@router.post("/endpoints", response_model=EndpointCreated, status_code=201, responses=_ERRORS)
+def create_endpoint(
+    body: EndpointCreate, session: SessionDep, now: Now, _key: ApiKeyDep
+) -> EndpointCreated:
+    """Register a receiver; the answer carries its signing secret."""
+    row = webhooks.create_endpoint(
+        session=session,
+        url=body.url,
+        event_types=body.event_types,
+        description=body.description,
+        now=now,
+    )
+    secret = webhooks.active_secrets(row, now)[0]
+    return EndpointCreated(**_endpoint(row).model_dump(), secret=secret)
+
+
+@router.get("/endpoints", response_model=EndpointPage)
+def list_endpoints(session: SessionDep, _key: ApiKeyDep) -> EndpointPage:
+    return EndpointPage(items=[_endpoint(r) for r in webhooks.list_endpoints(session=session)])
+
+
+@router.get("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_NOT_FOUND)
+def get_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> EndpointRead:
+    return _endpoint(webhooks.get_endpoint(session=session, endpoint_id=endpoint_id))
+
+
+@router.patch("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_ERRORS)
+def update_endpoint(
+    endpoint_id: str, body: EndpointUpdate, session: SessionDep, now: Now, _key: ApiKeyDep
+) -> EndpointRead:
+    """Change the URL, the event types, or enable a disabled endpoint again."""
+    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    return _endpoint(
+        webhooks.update_endpoint(
+            session=session,
+            endpoint=row,
+            now=now,
+            url=body.url,
+            description=body.description,
+            event_types=body.event_types,
+            enabled=body.enabled,
+        )
+    )
+
+
+@router.delete("/endpoints/{endpoint_id}", status_code=204, responses=_NOT_FOUND)
+def delete_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> Response:
+    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    webhooks.delete_endpoint(session=session, endpoint=row)
+    return Response(status_code=204)
+
+
+@router.get("/endpoints/{endpoint_id}/secret", response_model=EndpointSecret, responses=_NOT_FOUND)
+def get_secret(endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep) -> EndpointSecret:
+    """The newest signing secret."""
+    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    return EndpointSecret(secret=webhooks.active_secrets(row, now)[0])
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointSecret, responses=_NOT_FOUND
+)
+def rotate_secret(
+    endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep
+) -> EndpointSecret:
+    """A new secret; for 24 hours messages carry signatures under the old and the new one."""
+    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    return EndpointSecret(secret=webhooks.rotate_secret(session=session, endpoint=row, now=now))
+
+
+@router.get("/deliveries", response_model=DeliveryPage)
+def list_deliveries(
+    session: SessionDep,
+    _key: ApiKeyDep,
+    status: Annotated[str | None, Query(pattern="^(pending|delivered|dead)$")] = None,
+    endpoint_id: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> DeliveryPage:
+    """Newest first; `status=dead` is the dead-letter queue."""
+    rows = webhooks.list_deliveries(
+        session=session, status=status, endpoint_id=endpoint_id, limit=limit
+    )
+    return DeliveryPage(items=[_delivery(r) for r in rows])
+
+
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, responses=_NOT_FOUND)
+def get_delivery(delivery_id: str, session: SessionDep, _key: ApiKeyDep) -> DeliveryRead:
+    return _delivery(webhooks.get_delivery(session=session, delivery_id=delivery_id))
+
+
+@router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryRead, responses=_ERRORS)
+def retry_delivery(
+    delivery_id: str, session: SessionDep, now: Now, _key: ApiKeyDep
+) -> DeliveryRead:
+    """Redeliver now with the same webhook-id and body, on a fresh retry schedule."""
+    return _delivery(webhooks.retry_delivery(session=session, delivery_id=delivery_id, now=now))
