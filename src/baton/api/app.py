@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BodyLimit
-from baton.api.routes import conversations, handoffs, health, turns, webhooks
+from baton.api.routes import adapters, conversations, handoffs, health, turns, webhooks
 from baton.api.security import SecurityHeaders
 from baton.config import Settings, get_settings
 from baton.demo import routes as demo_routes
@@ -44,7 +44,7 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (turns, conversations, handoffs, health, webhooks):
+    for module in (turns, conversations, handoffs, health, webhooks, adapters):
         app.include_router(module.router)
     if demo:
         app.include_router(demo_routes.router)

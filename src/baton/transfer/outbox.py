@@ -21,7 +21,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -219,15 +219,17 @@ class Worker:
                 )
             }
         with ThreadPoolExecutor(max_workers=min(self.parallel, len(requests))) as pool:
-            outcomes = list(pool.map(self._send, requests.items()))
-        for delivery_id, response in outcomes:
-            with session_scope(self.factory) as session:
-                delivery = session.get(WebhookDeliveryRow, delivery_id, with_for_update=True)
-                if delivery is not None and _held(delivery, self.worker_id):
-                    webhooks.record_attempt(
-                        session=session, delivery=delivery, response=response, now=now
-                    )
+            for future in as_completed([pool.submit(self._send, i) for i in requests.items()]):
+                self._record(*future.result(), now)
         return len(ids)
+
+    def _record(self, delivery_id: str, response: WebhookResponse, now: datetime) -> None:
+        with session_scope(self.factory) as session:
+            delivery = session.get(WebhookDeliveryRow, delivery_id, with_for_update=True)
+            if delivery is not None and _held(delivery, self.worker_id):
+                webhooks.record_attempt(
+                    session=session, delivery=delivery, response=response, now=now
+                )
 
     def _send(self, item: tuple[str, WebhookRequest]) -> tuple[str, WebhookResponse]:
         delivery_id, request = item
