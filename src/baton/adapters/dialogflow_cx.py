@@ -165,7 +165,7 @@ def handle(
                 sent_at=now,
             )
         ]
-        result = hand_over(
+        handed = hand_over(
             session,
             runtime=runtime,
             conversation_id=conversation_id,
@@ -174,7 +174,7 @@ def handle(
             channel=None,
             now=now,
         )
-        return _answer(result, metadata)
+        return _answer(handed, metadata)
     result: TurnResult | None = None
     for turn in new_turns:
         outcome = process_turn(
