@@ -27,7 +27,7 @@ def signed(secret: str | list[str], body: bytes, at: datetime = NOW) -> dict[str
 
 
 def test_matches_the_standard_webhooks_reference_vector() -> None:
-    # The example in the Standard Webhooks spec (github.com/standard-webhooks, spec/standard-webhooks.md).
+    # The worked example in the Standard Webhooks specification (standard-webhooks.md).
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     body = b'{"test": 2432232314}'
     assert (
