@@ -20,6 +20,7 @@ class Received:
     body: bytes
     status: int
     payload: Any
+    truncated: bool = False
 
 
 class Receiver:
@@ -47,8 +48,10 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                status = receiver.answer({k.lower(): v for k, v in self.headers.items()}, body)
+                length = int(self.headers.get("content-length", "0"))
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status = receiver.answer(headers, body, truncated=len(body) < length)
                 self.send_response(status)
                 self.send_header("content-length", "0")
                 self.end_headers()
@@ -78,7 +81,7 @@ class Receiver:
         if self._hold is not None:
             self._hold.set()
 
-    def answer(self, headers: dict[str, str], body: bytes) -> int:
+    def answer(self, headers: dict[str, str], body: bytes, *, truncated: bool = False) -> int:
         try:
             payload = verify(body=body, headers=headers, secret=self.secrets, now=self.clock())
             status = 200
@@ -96,6 +99,7 @@ class Receiver:
                     body=body,
                     status=status,
                     payload=payload,
+                    truncated=truncated,
                 )
             )
         self.arrived.set()
