@@ -9,8 +9,32 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from baton.store import repositories as repo
+from baton.store.db import SessionFactory, session_scope
+from baton.store.tables import WebhookEndpointRow
+from baton.transfer import webhooks
 from baton.webhooks import InvalidSignature, verify
 from tests.conftest import free_port
+
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def add_endpoint(factory: SessionFactory, url: str, event_types: list[str] | None = None) -> str:
+    with session_scope(factory) as s:
+        row = webhooks.create_endpoint(
+            session=s, url=url, event_types=event_types or [], description="", now=T0
+        )
+        return row.id
+
+
+def secret_of(factory: SessionFactory, endpoint_id: str) -> str:
+    with session_scope(factory) as s:
+        return webhooks.active_secrets(s.get(WebhookEndpointRow, endpoint_id), T0)[0]  # type: ignore[arg-type]
+
+
+def enqueue(factory: SessionFactory, topic: str, payload: dict[str, object], now: datetime) -> None:
+    with session_scope(factory) as s:
+        repo.enqueue(session=s, kind="webhook", topic=topic, payload=payload, now=now)
 
 
 @dataclass(frozen=True)

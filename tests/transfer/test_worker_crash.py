@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from baton.store.db import SessionFactory, session_scope
 from baton.store.tables import OutboxRow, WebhookDeliveryRow
-from tests.factories.transfer import Receiver
-from tests.transfer.test_delivery import add_endpoint, enqueue, secret_of
+from tests.factories.transfer import Receiver, add_endpoint, enqueue, secret_of
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
