@@ -39,7 +39,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: commit before the answer is sent, so a client never outruns its own write.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Now = Annotated[datetime, Depends(utcnow)]
