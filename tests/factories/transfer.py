@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
@@ -17,6 +18,17 @@ from baton.webhooks import InvalidSignature, verify
 from tests.conftest import free_port
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+R = TypeVar("R")
+
+
+def run_async(coroutine: Coroutine[Any, Any, R]) -> R:
+    """Run a coroutine on a fresh loop in its own thread (the browser tests hold this one's)."""
+    out: list[R] = []
+    thread = threading.Thread(target=lambda: out.append(asyncio.run(coroutine)))
+    thread.start()
+    thread.join()
+    assert out, "the coroutine raised; see the thread's traceback above"
+    return out[0]
 
 
 def add_endpoint(factory: SessionFactory, url: str, event_types: list[str] | None = None) -> str:

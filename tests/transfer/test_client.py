@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -15,6 +14,7 @@ from baton.domain import Customer
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
 from tests.conftest import LiveServer
+from tests.factories.transfer import run_async
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_async_client_does_the_same_through_the_same_core(server: LiveServer) ->
                     break
             return result.handoff.id, events
 
-    handoff_id, events = asyncio.run(scenario())
+    handoff_id, events = run_async(scenario())
     assert [e.type for e in events] == ["handoff.created", "handoff.message"]
     assert events[0].data["handoff_id"] == handoff_id
 

@@ -13,8 +13,12 @@ from baton.store.tables import OutboxRow, WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.outbox import LEASE, Worker, claim
 from baton.transfer.transport import HttpxTransport
-from tests.conftest import free_port
-from tests.factories.transfer import Receiver, add_endpoint, enqueue, secret_of
+from tests.factories.transfer import (
+    Receiver,
+    add_endpoint,
+    enqueue,
+    secret_of,
+)
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -104,11 +108,11 @@ def test_flaky_then_down_receiver_gets_every_event_exactly_once(
 
 
 def test_retry_schedule_then_dead_letter_for_the_operator(
-    session_factory: SessionFactory, transport: HttpxTransport
+    session_factory: SessionFactory, transport: HttpxTransport, refusing_port: int
 ) -> None:
     clock = Clock()
     with Receiver(clock=clock) as ops:
-        dead_url = f"http://127.0.0.1:{free_port()}/nobody-listens"
+        dead_url = f"http://127.0.0.1:{refusing_port}/nobody-listens"
         failing = add_endpoint(session_factory, dead_url)
         ops_id = add_endpoint(session_factory, ops.url, [webhooks.DEAD_LETTERED])
         ops.secrets = [secret_of(session_factory, ops_id)]
@@ -143,11 +147,11 @@ def test_retry_schedule_then_dead_letter_for_the_operator(
 
 
 def test_endpoint_failing_for_five_days_is_disabled_and_reenabled(
-    session_factory: SessionFactory, transport: HttpxTransport
+    session_factory: SessionFactory, transport: HttpxTransport, refusing_port: int
 ) -> None:
     clock = Clock()
     with Receiver(clock=clock) as ops:
-        failing = add_endpoint(session_factory, f"http://127.0.0.1:{free_port()}/down")
+        failing = add_endpoint(session_factory, f"http://127.0.0.1:{refusing_port}/down")
         ops_id = add_endpoint(session_factory, ops.url, [webhooks.ENDPOINT_DISABLED])
         ops.secrets = [secret_of(session_factory, ops_id)]
         worker = Worker(factory=session_factory, transport=transport)

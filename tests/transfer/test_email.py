@@ -152,9 +152,9 @@ def test_confirmation_and_notification_carry_the_brief_identifiers(
 
 
 def test_unreachable_smtp_server_is_retried_on_schedule(
-    settings: Settings, certificate: tuple[Path, Path]
+    settings: Settings, certificate: tuple[Path, Path], refusing_port: int
 ) -> None:
-    settings = smtp_settings(settings, free_port(), certificate[0], PASSWORD)
+    settings = smtp_settings(settings, refusing_port, certificate[0], PASSWORD)
     with TestClient(create_app(settings)) as client:
         email_handoff(client)
         now = datetime.now(UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import threading
 import time
@@ -19,6 +18,7 @@ from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
 from baton.transfer.events import EventStream, read_after
 from tests.conftest import LiveServer
+from tests.factories.transfer import run_async
 
 CONV = "c-sse"
 
@@ -90,7 +90,7 @@ def test_concurrent_writers_never_open_a_gap_behind_the_reader(
     session_factory: SessionFactory,
 ) -> None:
     with session_scope(session_factory) as s:
-        repo.create_conversation_row(
+        repo.lock_conversation_row(
             session=s, conversation_id=CONV, now=datetime.now(UTC), channel=None
         )
 
@@ -130,7 +130,7 @@ def test_idle_stream_sends_keepalive_comments(session_factory: SessionFactory) -
     async def collect() -> list[str]:
         return [frame async for frame in stream.frames(is_disconnected)]
 
-    frames = asyncio.run(collect())
+    frames = run_async(collect())
     assert frames[0].startswith("retry: ")
     assert ": keep-alive\n\n" in frames
     assert not any(f.startswith("id:") for f in frames)
