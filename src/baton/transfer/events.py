@@ -102,7 +102,9 @@ def conversation_stream(
     return stream.frames(request.is_disconnected)
 
 
-def event_stream_response(request: Request, conversation_id: str, after_id: int) -> StreamingResponse:
+def event_stream_response(
+    request: Request, conversation_id: str, after_id: int
+) -> StreamingResponse:
     """The SSE response for a known conversation; no transaction stays open while it streams."""
     factory: SessionFactory = request.app.state.session_factory
     with session_scope(factory) as session:
