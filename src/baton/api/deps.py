@@ -39,7 +39,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client never sees an answer for
+# work that then fails to commit, nor reads its own write before it is there.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Now = Annotated[datetime, Depends(utcnow)]

@@ -92,9 +92,13 @@ async def check_csrf(request: Request, signed: SignedInDep) -> SignedIn:
     form = await request.form()
     token = form.get("csrf_token")
     if not isinstance(token, str) or not hmac.compare_digest(token, signed.csrf_token):
-        raise Forbidden("the form's security token is missing or stale; reload", field="csrf_token")
+        raise Forbidden(
+            "the form's security token is missing or stale; reload the page",
+            field="csrf_token",
+            code="csrf_failed",
+        )
     if not _same_origin(request):
-        raise Forbidden("the request came from another site", field="origin")
+        raise Forbidden("the request came from another site", field="origin", code="cross_site")
     return signed
 
 
@@ -154,11 +158,15 @@ def _check_login_token(request: Request, settings: Settings, submitted: str) -> 
     try:
         expected = _signer(request, settings, "login").unsign(cookie, max_age=3600).decode()
     except BadSignature as exc:
-        raise Forbidden("the sign-in form expired; reload it", field="csrf_token") from exc
+        raise Forbidden(
+            "the sign-in form expired; reload it", field="csrf_token", code="csrf_failed"
+        ) from exc
     if not submitted or not hmac.compare_digest(submitted, expected):
-        raise Forbidden("the sign-in form's security token is wrong", field="csrf_token")
+        raise Forbidden(
+            "the sign-in form's security token is wrong", field="csrf_token", code="csrf_failed"
+        )
     if not _same_origin(request):
-        raise Forbidden("the request came from another site", field="origin")
+        raise Forbidden("the request came from another site", field="origin", code="cross_site")
 
 
 @router.post("/logout")

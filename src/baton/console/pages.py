@@ -15,7 +15,7 @@ from baton.desk.sessions import SignedIn
 from baton.desk.suggest import suggest
 from baton.domain import Brief
 from baton.errors import Forbidden, NotFound
-from baton.lifecycle import HandoffStatus
+from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.store import repositories as repo
 from baton.store.tables import HandoffRow
@@ -111,6 +111,8 @@ def case_page(
         session=session, conversation_id=handoff.conversation_id
     )
     hits = knowledge.for_brief(session=session, brief=brief)
+    events = repo.list_handoff_events(session=session, handoff_id=handoff.id)
+    team = agents.list_all(session=session)
     policy = runtime.policy
     context = {
         **_base(signed, done),
@@ -129,9 +131,11 @@ def case_page(
             queue=handoff.queue,
         ),
         "knowledge": hits,
-        "events": repo.list_handoff_events(session=session, handoff_id=handoff.id),
+        "events": events,
+        "responded": any(e.type == EventType.REPLIED.value for e in events),
+        "names": {a.id: a.name for a in team},
         "queues": [q.name for q in policy.queues],
-        "colleagues": [a for a in agents.list_all(session=session) if a.id != signed.agent.id],
+        "colleagues": [a for a in team if a.id != signed.agent.id],
         "codes": policy.desk.resolution_codes,
         "outcomes": list(service.Outcome),
         "can": _actions(handoff, signed),

@@ -10,13 +10,14 @@ from typing import Any
 
 import jinja2
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from baton.errors import BatonError
+from baton.errors import BatonError, InvalidRequest
 
 _HERE = Path(str(resources.files("baton.console")))
 CSP = (
@@ -113,6 +114,11 @@ class ConsoleRoute(APIRoute):
                 return HTMLResponse("sign in first", status_code=401)
             except BatonError as exc:
                 return error_page(request, exc)
+            except RequestValidationError as exc:
+                first = exc.errors()[0] if exc.errors() else {}
+                where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+                message = f"{where}: {first.get('msg', 'invalid input')}"
+                return error_page(request, InvalidRequest(message, field=where or None))
 
         return guarded
 

@@ -136,7 +136,7 @@ def changes(*, session: Session, agent: AgentRow, after_id: int, limit: int = 20
         )
     return [
         Change(event_id=e.id, type=e.type, handoff_id=h.id, queue=h.queue, at=e.at)
-        for e, h in session.execute(stmt).tuples()
+        for e, h in session.execute(stmt)
         if can_see(agent, h)
     ]
 

@@ -192,7 +192,8 @@ def reply(
         "handoff.message",
         text,
         now,
-        agent=first_name(agent),
+        text=text,
+        agent_name=first_name(agent),
         turn_id=turn.turn_id,
     )
     return handoff
