@@ -1,4 +1,4 @@
-"""Helpers for console browser tests: a live app with agents, a customer on the /v1 API."""
+"""Helpers for console browser tests: a live app with the demo page, agents, the /v1 API."""
 
 from __future__ import annotations
 
@@ -19,17 +19,16 @@ from baton.store.db import session_scope
 from tests.conftest import LiveServer
 from tests.factories.desk import PASSWORD, make_agent
 
-
-def console_app(settings: Settings) -> FastAPI:
-    return create_app(settings.model_copy(update={"require_api_key": False}))
+QUEUES = ("support", "billing", "account", "security", "sales")
 
 
 @contextmanager
 def live_console(settings: Settings) -> Iterator[tuple[LiveServer, FastAPI]]:
-    app = console_app(settings)
+    """The app with the demo's customer page, and Ada serving every queue."""
+    app = create_app(settings.model_copy(update={"require_api_key": False}), demo=True)
     with LiveServer(app) as server:
         with session_scope(app.state.session_factory) as session:
-            make_agent(session, "Ada Lovelace", queues=("support", "billing"))
+            make_agent(session, "Ada Lovelace", queues=QUEUES)
         yield server, app
 
 

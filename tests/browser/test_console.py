@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from baton.config import Settings
@@ -38,9 +38,75 @@ def stored(app: FastAPI, handoff_id: str) -> tuple[HandoffRow, list[tuple[str, d
         return row, events, [(c.type, c.data) for c in said] + [("outbox", topics)]
 
 
-def test_a_case_arrives_live_is_answered_and_resolved(
-    page: Page, settings: Settings, artifacts: Path
+def test_demo_customer_and_console_agent_end_to_end(
+    page: Page, browser: Browser, settings: Settings, artifacts: Path
 ) -> None:
+    """A customer on /demo asks for a person; Ada sees it live, accepts, replies, resolves."""
+    customer_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    customer = customer_context.new_page()
+    customer_errors: list[str] = []
+    customer.on("pageerror", lambda exc: customer_errors.append(str(exc)))
+    with live_console(settings) as (server, app):
+        sign_in(page, server)
+        customer.goto(f"{server.url}/demo")
+        customer.get_by_label("Your message").fill(
+            "I want to talk to a human about my order ORD-12345"
+        )
+        customer.get_by_role("button", name="Send").click()
+        expect(customer.get_by_role("status")).to_contain_text("Handed to the")
+
+        row = page.locator("#lists tr[data-handoff]").first
+        expect(row).to_contain_text("ORD-12345")  # arrived without a reload
+        handoff_id = row.get_attribute("data-handoff")
+        assert handoff_id is not None
+        row.get_by_role("link").click()
+        expect(page.locator(".brief")).to_contain_text("human_requested")
+        expect(page.locator(".brief")).to_contain_text("ORD-12345")
+        page.get_by_role("button", name="Accept", exact=True).click()
+        expect(page.locator("#case-status")).to_have_text("active")
+        expect(customer.get_by_role("status")).to_contain_text("Ada has joined")
+
+        customer.get_by_label("Your message").fill("Thanks, it was charged twice")
+        customer.get_by_role("button", name="Send").click()
+        expect(page.locator("#transcript .role-user").last).to_contain_text("charged twice")
+
+        page.get_by_label("Message to the customer").fill("I see both charges; refunding one now.")
+        page.get_by_role("button", name="Send reply").click()
+        expect(customer.locator(".log .agent").last).to_contain_text("refunding one now")
+        customer.screenshot(path=str(artifacts / "demo-customer-reply.png"))
+
+        page.get_by_label("Resolution code").select_option("refund_issued")
+        page.get_by_label("Yes, it needed a person").check()
+        page.get_by_role("button", name="Resolve case").click()
+        expect(page.locator("#case-status")).to_have_text("resolved")
+        expect(customer.get_by_role("status")).to_contain_text("resolved")
+        customer_context.close()
+        page.goto("about:blank")
+
+        handoff, events, said = stored(app, handoff_id)
+        assert (handoff.status, handoff.resolution_code, handoff.outcome, handoff.necessary) == (
+            "resolved",
+            "refund_issued",
+            "resolved",
+            True,
+        )
+        assert [t for t, _ in events] == [
+            "created",
+            "assigned",
+            "accepted",
+            "customer_message",
+            "replied",
+            "resolved",
+            "labelled",
+        ]
+        times = [at for _, at in events]
+        assert times == sorted(times) and handoff.created_at == times[0]
+        replies = [d for k, d in said if k == "handoff.message"]
+        assert [d["text"] for d in replies] == ["I see both charges; refunding one now."]
+    assert customer_errors == []
+
+
+def test_the_bot_side_hears_every_action(page: Page, settings: Settings, artifacts: Path) -> None:
     with live_console(settings) as (server, app):
         sign_in(page, server)
         expect(page.get_by_text("No case is waiting.")).to_be_visible()

@@ -63,7 +63,7 @@ def test_sign_in_sets_a_hardened_signed_cookie(client: TestClient) -> None:
     page = client.get("/console/inbox")
     assert page.status_code == 200
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 
 
 def test_cookies_are_secure_behind_https(settings: Settings) -> None:

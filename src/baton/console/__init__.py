@@ -5,15 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from baton.console import actions, auth, pages, stream
-from baton.console.web import ConsoleHeaders, static
+from baton.console.web import static
 
 
 def install(app: FastAPI) -> None:
-    """Add the console's routes, its static files and its security headers to the app."""
+    """Add the console's routes and static files; `api.security` sets the strict CSP for them."""
     for module in (auth, pages, actions, stream):
         app.include_router(module.router)
     app.mount("/console/static", static, name="console-static")
-    app.add_middleware(ConsoleHeaders)
 
 
 __all__ = ["install"]

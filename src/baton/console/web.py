@@ -15,16 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.errors import BatonError, InvalidRequest
 
 _HERE = Path(str(resources.files("baton.console")))
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
 
 
 def _duration(seconds: float) -> str:
@@ -121,33 +115,3 @@ class ConsoleRoute(APIRoute):
                 return error_page(request, InvalidRequest(message, field=where or None))
 
         return guarded
-
-
-class ConsoleHeaders:
-    """A strict Content-Security-Policy and no framing or sniffing for console pages."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/console"):
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() not in (b"content-security-policy", b"x-frame-options")
-                ]
-                headers += [
-                    (b"content-security-policy", CSP.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"same-origin"),
-                ]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
