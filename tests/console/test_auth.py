@@ -118,8 +118,15 @@ def test_a_form_without_the_csrf_token_is_refused(client: TestClient, app: FastA
         url, data={"csrf_token": csrf}, headers={"Origin": "https://evil.example"}
     )
     assert cross_site.status_code == 403 and "cross_site" in cross_site.text
+    opaque = client.post(url, data={"csrf_token": csrf}, headers={"Origin": "null"})
+    assert opaque.status_code == 403
     assert status_of(app, case_id(client)) == "queued"
-    ok = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+    ok = client.post(
+        url,
+        data={"csrf_token": csrf},
+        headers={"Origin": "http://127.0.0.1:8000"},  # the public URL, as behind a proxy
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert status_of(app, case_id(client)) == "active"
 

@@ -80,11 +80,17 @@ SignedInDep = Annotated[SignedIn, Depends(current_session)]
 
 
 def _same_origin(request: Request) -> bool:
+    """No Origin (an old browser) passes; else it must be this host or the public URL."""
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    parts = urlsplit(origin)
-    return parts.netloc == request.headers.get("host") and parts.scheme == request.url.scheme
+    if origin is None:
+        return True
+    settings: Settings = request.app.state.settings
+    public = urlsplit(settings.public_url)
+    allowed = {
+        f"{request.url.scheme}://{request.headers.get('host', '')}",
+        f"{public.scheme}://{public.netloc}",
+    }
+    return origin in allowed
 
 
 async def check_csrf(request: Request, signed: SignedInDep) -> SignedIn:
