@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from baton.api.deps import SessionDep
 from baton.console.auth import SignedInDep
 from baton.console.web import ConsoleRoute
 from baton.desk import agents, inbox, service, sessions
@@ -148,15 +147,15 @@ def _case_snapshot(
 def case_stream(
     request: Request,
     handoff_id: str,
-    session: SessionDep,
     signed: SignedInDep,
     after: Annotated[int, Query(ge=0)] = 0,
     status: Annotated[str, Query(max_length=16)] = "",
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
     """The case's new transcript lines (customer messages first of all) and status changes."""
-    service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
     factory: SessionFactory = request.app.state.session_factory
+    with session_scope(factory) as session:  # no transaction stays open while it streams
+        service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
     return StreamingResponse(
         _case_events(factory, request, signed, handoff_id, _resume(last_event_id, after), status),
         media_type="text/event-stream",
