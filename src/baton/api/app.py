@@ -12,6 +12,7 @@ from baton.api.limits import BodyLimit
 from baton.api.routes import adapters, conversations, handoffs, health, turns, webhooks
 from baton.api.security import SecurityHeaders
 from baton.config import Settings, get_settings
+from baton.console import install as install_console
 from baton.demo import routes as demo_routes
 from baton.engine import Runtime
 from baton.policy import load_policy
@@ -46,6 +47,7 @@ def create_app(
     install_error_handlers(app)
     for module in (turns, conversations, handoffs, health, webhooks, adapters):
         app.include_router(module.router)
+    install_console(app)
     if demo:
         app.include_router(demo_routes.router)
         app.mount("/demo/static", demo_routes.static, name="demo-static")

@@ -39,7 +39,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# "function" scope: commit before the answer is sent, so a client never outruns its own write.
+# scope="function": commit before the response is sent, so a client never sees an answer for
+# work that then fails to commit, nor reads its own write before it is there.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

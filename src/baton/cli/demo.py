@@ -11,7 +11,7 @@ import uvicorn
 from baton.api.app import create_app
 from baton.cli.common import console, store_session
 from baton.config import Settings, get_settings
-from baton.demo.seed import seed_demo
+from baton.demo.seed import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
 from baton.policy import load_policy
 
 
@@ -38,6 +38,8 @@ def demo(
     url = f"http://{host}:{port}"
     console.print(f"[bold green]Baton demo[/] on {url}")
     console.print(f"  customer chat page : {url}/demo")
+    console.print(f"  agent console      : {url}/console")
+    console.print(f"    sign in as       : {DEMO_AGENTS[0][0]}@demo.baton.dev / {DEMO_PASSWORD}")
     console.print(f"  API docs           : {url}/docs")
     console.print(f"  bot API key        : {key}")
     console.print("  try a turn that escalates:")

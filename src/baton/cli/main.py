@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from baton.cli import db, demo, keys, outbox, policy, serve
+from baton.cli import agents, db, demo, kb, keys, outbox, policy, serve
 
 app = typer.Typer(
     help="Baton: AI-to-human conversation handoffs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(agents.app, name="agents")
 app.add_typer(db.app, name="db")
+app.add_typer(kb.app, name="kb")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(outbox.app, name="outbox")

@@ -6,10 +6,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from baton.desk.agents import hash_password
 from baton.policy import Policy
 from baton.store import repositories as repo
 from baton.store.tables import AgentRow
 
+DEMO_PASSWORD = "baton-demo-password"  # noqa: S105 - the demo's published console password
 DEMO_AGENTS = (
     ("ada", "Ada Lovelace", ("support", "billing", "account")),
     ("grace", "Grace Hopper", ("support", "security")),
@@ -18,8 +20,9 @@ DEMO_AGENTS = (
 
 
 def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
-    """Create the demo agents (online) and an API key; return the key."""
+    """Create the demo agents (online, console password DEMO_PASSWORD) and an API key."""
     known = {q.name for q in policy.queues}
+    password_hash = hash_password(DEMO_PASSWORD)
     for slug, name, queues in DEMO_AGENTS:
         session.add(
             AgentRow(
@@ -27,6 +30,7 @@ def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
                 email=f"{slug}@demo.baton.dev",
                 name=name,
                 role="agent",
+                password_hash=password_hash,
                 presence="online",
                 capacity=3,
                 skills=[],

@@ -3,11 +3,13 @@
 from baton.policy.loader import default_policy, load_policy, parse_policy, policy_hash
 from baton.policy.schema import (
     CalendarConfig,
+    DeskConfig,
     DetectConfig,
     IntentConfig,
     Match,
     Policy,
     QueueConfig,
+    ReplyTemplate,
     RoutingRule,
     SlaConfig,
     TriggerConfig,
@@ -15,11 +17,13 @@ from baton.policy.schema import (
 
 __all__ = [
     "CalendarConfig",
+    "DeskConfig",
     "DetectConfig",
     "IntentConfig",
     "Match",
     "Policy",
     "QueueConfig",
+    "ReplyTemplate",
     "RoutingRule",
     "SlaConfig",
     "TriggerConfig",

@@ -167,6 +167,46 @@ class RedactionConfig(Strict):
     secrets: bool = True
 
 
+class ReplyTemplate(Strict):
+    """A suggested reply; `{field}` names are filled from the brief, and it applies when all
+    given lists match (empty lists match anything)."""
+
+    name: str = Field(pattern=_NAME)
+    text: str = Field(min_length=1, max_length=2000)
+    reasons: tuple[ReasonCode, ...] = ()
+    topics: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+
+
+def _default_replies() -> tuple[ReplyTemplate, ...]:
+    return (
+        ReplyTemplate(
+            name="greeting",
+            text="Hi {customer_name}, I'm {agent_name} and I have your conversation so far, "
+            "so there's no need to repeat anything. Give me a moment to look into it.",
+        ),
+    )
+
+
+_DEFAULT_RESOLUTION_CODES = (
+    "solved",
+    "workaround",
+    "information_given",
+    "refund_issued",
+    "account_changed",
+    "escalated_externally",
+    "duplicate",
+    "customer_unresponsive",
+)
+
+
+class DeskConfig(Strict):
+    """What the agent console offers: suggested replies and the codes a case is resolved with."""
+
+    replies: tuple[ReplyTemplate, ...] = Field(default_factory=_default_replies)
+    resolution_codes: tuple[str, ...] = Field(default=_DEFAULT_RESOLUTION_CODES, min_length=1)
+
+
 class Policy(Strict):
     """A validated, immutable policy: what Baton escalates, how, and where it sends it."""
 
@@ -182,6 +222,7 @@ class Policy(Strict):
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     identifiers: tuple[IdentifierPattern, ...] = ()
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+    desk: DeskConfig = Field(default_factory=DeskConfig)
 
     @model_validator(mode="after")
     def _references_exist(self) -> Policy:

@@ -230,3 +230,41 @@ class WebhookDeliveryRow(Base):
     last_attempt_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in console session; the cookie holds a signed token, only its hash is stored."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class HandoffTicketRow(Base):
+    """The agent's edits to a case's ticket fields; the brief keeps the pre-filled original."""
+
+    __tablename__ = "handoff_tickets"
+
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), primary_key=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(Json)
+    updated_by: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+
+
+class KbArticleRow(Base):
+    """A knowledge-base article loaded from a Markdown file; full-text indexed per engine."""
+
+    __tablename__ = "kb_articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str | None] = mapped_column(Text)
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]

@@ -1,0 +1,206 @@
+"""The console's forms: each checks the CSRF token, runs one desk action, commits, and redirects."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from baton.api.deps import Now, RuntimeDep, get_session
+from baton.console.auth import CsrfChecked
+from baton.console.web import ConsoleRoute
+from baton.desk import agents, service
+from baton.domain import TicketFields
+from baton.errors import Forbidden, InvalidRequest
+from baton.store.tables import AgentRow
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+# Commits before the redirect is sent, so the page it leads to shows the change.
+UnitOfWork = Annotated[Session, Depends(get_session, scope="function")]
+ShortText = Annotated[str, Form(max_length=2000)]
+
+
+def _back(handoff_id: str, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/console/cases/{handoff_id}?done={done}", status_code=303)
+
+
+@router.post("/presence")
+def presence(
+    session: UnitOfWork, signed: CsrfChecked, value: Annotated[agents.Presence, Form()]
+) -> RedirectResponse:
+    agent = agents.get(session=session, agent_id=signed.agent.id)
+    assert agent is not None
+    agents.set_presence(session=session, agent=agent, presence=value)
+    return RedirectResponse("/console/inbox?done=presence", status_code=303)
+
+
+@router.post("/cases/{handoff_id}/accept")
+def accept(handoff_id: str, session: UnitOfWork, signed: CsrfChecked, now: Now) -> RedirectResponse:
+    service.accept(
+        session=session, handoff_id=handoff_id, agent=_me(session, signed.agent.id), now=now
+    )
+    return _back(handoff_id, "accepted")
+
+
+@router.post("/cases/{handoff_id}/reply")
+def reply(
+    handoff_id: str,
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    text: Annotated[str, Form(max_length=16 * 1024)] = "",
+) -> RedirectResponse:
+    agent = _me(session, signed.agent.id)
+    service.reply(session=session, handoff_id=handoff_id, agent=agent, text=text, now=now)
+    return _back(handoff_id, "replied")
+
+
+@router.post("/cases/{handoff_id}/transfer")
+def transfer(
+    handoff_id: str,
+    session: UnitOfWork,
+    runtime: RuntimeDep,
+    signed: CsrfChecked,
+    now: Now,
+    target: Annotated[str, Form(max_length=120)],
+    note: ShortText = "",
+) -> RedirectResponse:
+    """`target` is `queue:<name>` or `agent:<id>`, as the form's one select offers them."""
+    kind, _, value = target.partition(":")
+    if kind not in ("queue", "agent") or not value:
+        raise InvalidRequest("choose a queue or an agent", field="target")
+    service.transfer(
+        session=session,
+        handoff_id=handoff_id,
+        agent=_me(session, signed.agent.id),
+        policy=runtime.policy,
+        now=now,
+        to_queue=value if kind == "queue" else None,
+        to_agent_id=value if kind == "agent" else None,
+        note=note,
+    )
+    return RedirectResponse("/console/inbox?done=transferred", status_code=303)
+
+
+def _necessary(value: str) -> bool:
+    if value not in ("yes", "no"):
+        raise InvalidRequest("say whether the handoff was necessary", field="necessary")
+    return value == "yes"
+
+
+@router.post("/cases/{handoff_id}/resolve")
+def resolve(
+    handoff_id: str,
+    session: UnitOfWork,
+    runtime: RuntimeDep,
+    signed: CsrfChecked,
+    now: Now,
+    code: Annotated[str, Form(max_length=64)],
+    outcome: Annotated[service.Outcome, Form()],
+    necessary: Annotated[str, Form(max_length=3)] = "",
+    note: ShortText = "",
+) -> RedirectResponse:
+    service.resolve(
+        session=session,
+        handoff_id=handoff_id,
+        agent=_me(session, signed.agent.id),
+        policy=runtime.policy,
+        code=code,
+        outcome=outcome,
+        necessary=_necessary(necessary),
+        now=now,
+        note=note,
+    )
+    return _back(handoff_id, "resolved")
+
+
+@router.post("/cases/{handoff_id}/label")
+def label(
+    handoff_id: str,
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    necessary: Annotated[str, Form(max_length=3)] = "",
+) -> RedirectResponse:
+    agent = _me(session, signed.agent.id)
+    service.label(
+        session=session,
+        handoff_id=handoff_id,
+        agent=agent,
+        necessary=_necessary(necessary),
+        now=now,
+    )
+    return _back(handoff_id, "labelled")
+
+
+@router.post("/cases/{handoff_id}/ticket")
+def ticket(
+    handoff_id: str,
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    subject: Annotated[str, Form(min_length=1, max_length=300)],
+    category: Annotated[str, Form(min_length=1, max_length=120)],
+    priority: Annotated[str, Form(min_length=1, max_length=32)],
+    description: Annotated[str, Form(max_length=8000)] = "",
+    requester: Annotated[str, Form(max_length=200)] = "",
+    tags: ShortText = "",
+) -> RedirectResponse:
+    """Save the agent's edits to the pre-filled ticket fields."""
+    agent = _me(session, signed.agent.id)
+    handoff = service.load(session=session, handoff_id=handoff_id, agent=agent)
+    current = service.ticket(session=session, handoff=handoff)
+    fields = TicketFields(
+        subject=subject.strip(),
+        description=description.strip(),
+        category=category.strip(),
+        priority=priority.strip(),
+        requester=requester.strip() or None,
+        tags=tuple(t.strip() for t in tags.split(",") if t.strip()),
+        custom=current.custom,
+    )
+    service.save_ticket(session=session, handoff_id=handoff_id, agent=agent, fields=fields, now=now)
+    return _back(handoff_id, "ticket")
+
+
+@router.post("/agents")
+def create_agent(
+    session: UnitOfWork,
+    runtime: RuntimeDep,
+    signed: CsrfChecked,
+    now: Now,
+    email: Annotated[str, Form(max_length=320)],
+    name: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1024)],
+    role: Annotated[agents.AgentRole, Form()] = agents.AgentRole.AGENT,
+    queues: Annotated[list[str] | None, Form()] = None,
+    capacity: Annotated[int, Form(ge=1, le=50)] = 3,
+) -> RedirectResponse:
+    """Admins add agents, supervisors and admins."""
+    if agents.role_of(signed.agent) is not agents.AgentRole.ADMIN:
+        raise Forbidden("only an admin adds accounts", field="role")
+    known = {q.name for q in runtime.policy.queues}
+    unknown = [q for q in queues or [] if q not in known]
+    if unknown:
+        raise InvalidRequest(f"unknown queues: {', '.join(unknown)}", field="queues")
+    agents.create(
+        session=session,
+        email=email,
+        name=name,
+        password=password,
+        role=role,
+        queues=queues or [],
+        capacity=capacity,
+        now=now,
+    )
+    return RedirectResponse("/console/agents?done=agent", status_code=303)
+
+
+def _me(session: Session, agent_id: str) -> AgentRow:
+    """The signed-in agent, loaded in this unit of work."""
+    agent = agents.get(session=session, agent_id=agent_id)
+    if agent is None:
+        raise Forbidden("your account no longer exists", field="agent")
+    return agent

@@ -1,0 +1,163 @@
+"""Server-sent events for the console: inbox changes and SLA warnings, a case's new messages.
+
+Each stream polls the store (like the bot-side event stream), re-checks the session now and
+then so that signing out ends it, and closes after a few minutes; the browser reconnects and
+resumes from `Last-Event-ID`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from baton.console.auth import SignedInDep
+from baton.console.web import ConsoleRoute
+from baton.desk import agents, inbox, service, sessions
+from baton.desk.sessions import SignedIn
+from baton.errors import BatonError
+from baton.lifecycle import EventType
+from baton.store.db import SessionFactory, session_scope
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+POLL_SECONDS = 0.5
+SESSION_CHECK_SECONDS = 5.0
+STREAM_SECONDS = 300.0
+_SLA = frozenset({EventType.SLA_WARNING.value, EventType.SLA_BREACHED.value})
+_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+
+def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def _resume(header: str | None, fallback: int) -> int:
+    return int(header) if header and header.isdigit() else fallback
+
+
+class _Clock:
+    """When a stream should re-check its session and when it should close."""
+
+    def __init__(self) -> None:
+        self.started = self.checked = time.monotonic()
+
+    def check_due(self) -> bool:
+        if time.monotonic() - self.checked < SESSION_CHECK_SECONDS:
+            return False
+        self.checked = time.monotonic()
+        return True
+
+    def expired(self) -> bool:
+        return time.monotonic() - self.started > STREAM_SECONDS
+
+
+def _still_signed_in(factory: SessionFactory, signed: SignedIn) -> bool:
+    with session_scope(factory) as session:
+        return sessions.is_live(
+            session=session, session_id=signed.session_id, now=datetime.now(UTC)
+        )
+
+
+async def _inbox_events(
+    factory: SessionFactory, request: Request, signed: SignedIn, cursor: int
+) -> AsyncIterator[str]:
+    yield "retry: 2000\n\n"
+    clock = _Clock()
+    while not await request.is_disconnected() and not clock.expired():
+        if clock.check_due() and not _still_signed_in(factory, signed):
+            yield sse("signout", {})
+            return
+        with session_scope(factory) as session:
+            agent = agents.get(session=session, agent_id=signed.agent.id)
+            batch = inbox.changes(session=session, agent=agent, after_id=cursor) if agent else []
+        for change in batch:
+            cursor = change.event_id
+            data = {"handoff_id": change.handoff_id, "type": change.type, "queue": change.queue}
+            yield sse("sla" if change.type in _SLA else "case", data, change.event_id)
+        if not batch:
+            await asyncio.sleep(POLL_SECONDS)
+
+
+@router.get("/stream")
+def inbox_stream(
+    request: Request,
+    signed: SignedInDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
+) -> StreamingResponse:
+    """New, moved and closed cases on the agent's queues, and SLA warnings, as they happen."""
+    factory: SessionFactory = request.app.state.session_factory
+    cursor = _resume(last_event_id, after)
+    return StreamingResponse(
+        _inbox_events(factory, request, signed, cursor),
+        media_type="text/event-stream",
+        headers=_HEADERS,
+    )
+
+
+async def _case_events(
+    factory: SessionFactory,
+    request: Request,
+    signed: SignedIn,
+    handoff_id: str,
+    after_seq: int,
+    status: str,
+) -> AsyncIterator[str]:
+    yield "retry: 2000\n\n"
+    clock = _Clock()
+    while not await request.is_disconnected() and not clock.expired():
+        if clock.check_due() and not _still_signed_in(factory, signed):
+            yield sse("signout", {})
+            return
+        try:
+            lines, current = _case_snapshot(factory, signed, handoff_id, after_seq)
+        except BatonError as exc:
+            yield sse("gone", {"code": exc.code})
+            return
+        for seq, role, text, at in lines:
+            after_seq = seq
+            yield sse("turn", {"seq": seq, "role": role, "text": text, "at": at}, seq)
+        if current[0] != status:
+            status = current[0]
+            yield sse("status", {"status": current[0], "agent_id": current[1]})
+        if not lines:
+            await asyncio.sleep(POLL_SECONDS)
+
+
+def _case_snapshot(
+    factory: SessionFactory, signed: SignedIn, handoff_id: str, after_seq: int
+) -> tuple[list[tuple[int, str, str, str]], tuple[str, str | None]]:
+    with session_scope(factory) as session:
+        handoff = service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
+        turns = inbox.turns_after(
+            session=session, conversation_id=handoff.conversation_id, after_seq=after_seq
+        )
+        lines = [(t.seq, t.role, t.text, t.sent_at.isoformat()) for t in turns]
+        return lines, (handoff.status, handoff.agent_id)
+
+
+@router.get("/cases/{handoff_id}/stream")
+def case_stream(
+    request: Request,
+    handoff_id: str,
+    signed: SignedInDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    status: Annotated[str, Query(max_length=16)] = "",
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
+) -> StreamingResponse:
+    """The case's new transcript lines (customer messages first of all) and status changes."""
+    factory: SessionFactory = request.app.state.session_factory
+    with session_scope(factory) as session:  # no transaction stays open while it streams
+        service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
+    return StreamingResponse(
+        _case_events(factory, request, signed, handoff_id, _resume(last_event_id, after), status),
+        media_type="text/event-stream",
+        headers=_HEADERS,
+    )
