@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from baton.brief import build_brief
-from baton.detect import Detector, DetectState
+from baton.detect import Detector, DetectState, load_models
 from baton.domain import (
     Action,
     Channel,
@@ -42,10 +43,13 @@ class Runtime:
     """What the engine needs that outlives a request: the policy and its trained detector."""
 
     policy: Policy
+    model_cache_dir: Path | None = None
+    policy_dir: Path | None = None
     detector: Detector = field(init=False)
 
     def __post_init__(self) -> None:
-        self.detector = Detector(self.policy)
+        models = load_models(self.policy, base_dir=self.policy_dir, cache_dir=self.model_cache_dir)
+        self.detector = Detector(self.policy, models)
 
 
 class HandoffSummary(BaseModel):
