@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from baton.cli import db, demo, keys, outbox, policy, serve
+from baton.cli import bench, db, demo, keys, outbox, policy, serve
+from baton.cli.eval import eval_command
 
 app = typer.Typer(
     help="Baton: AI-to-human conversation handoffs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(bench.app, name="bench")
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(outbox.app, name="outbox")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("eval")(eval_command)
