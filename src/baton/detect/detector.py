@@ -145,15 +145,21 @@ def _stronger(a: Signal, b: Signal) -> Signal:
 
 
 def _count_failure(state: DetectState, why: str | None, *, bot: bool) -> DetectState:
-    """Extend or reset the failure streak; a user turn does not reset a bot-reported failure."""
+    """Extend the failure streak on a failed turn; only a good user turn resets it.
+
+    A confident bot turn clears the bot's own failure flag but keeps the streak: the customer's
+    next message (a rephrase, a correction, or a new question) says whether the answer worked.
+    """
     if why is not None:
         return state.model_copy(
             update={
                 "failure_streak": state.failure_streak + 1,
                 "failures": (*state.failures, why)[-_KEEP_FAILURES:],
-                "last_bot_failed": bot or state.last_bot_failed,
+                "last_bot_failed": bot,
             }
         )
-    if not bot and state.last_bot_failed:
+    if bot:
+        return state.model_copy(update={"last_bot_failed": False})
+    if state.last_bot_failed:
         return state
-    return state.model_copy(update={"failure_streak": 0, "failures": (), "last_bot_failed": False})
+    return state.model_copy(update={"failure_streak": 0, "failures": ()})

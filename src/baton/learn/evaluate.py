@@ -6,7 +6,8 @@ escalating decision (the moment a handoff would open), else its last user turn's
 
 A data set labels only some reasons (see the data README): the reasons that occur in the file
 are the ones scored, and `escalate` counts only those. An in-scope query called out of scope
-counts as a wrong intent when the file labels `low_confidence`, as the CLINC150 paper does.
+counts as a wrong intent when the file labels `low_confidence`, as the CLINC150 paper does;
+intent accuracy is over in-scope conversations only.
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ class Scorer:
             self.reasons.setdefault(code, _Tally()).add(code in fired, code in case.reasons)
         if case.queue is not None:
             self.queue.append(queue == case.queue)
-        if case.intent is not None:
+        if case.intent is not None and ReasonCode.LOW_CONFIDENCE not in case.reasons:
             called_out = ReasonCode.LOW_CONFIDENCE in fired
             self.intent.append(decision.intent == case.intent and not called_out)
 

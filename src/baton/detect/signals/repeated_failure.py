@@ -25,11 +25,13 @@ def correction(text: str) -> str | None:
 
 
 def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of the two messages' word sets (and their character trigrams)."""
+    """Overlap of the two messages' words and character trigrams; 1 for the same words."""
     wa, wb = set(_TOKEN.findall(a.lower())), set(_TOKEN.findall(b.lower()))
     if not wa or not wb:
         return 0.0
     words = len(wa & wb) / len(wa | wb)
+    if min(len(wa), len(wb)) >= 3:
+        words = max(words, 0.8 * len(wa & wb) / min(len(wa), len(wb)))
     ta = {a.lower()[i : i + 3] for i in range(max(len(a) - 2, 0))}
     tb = {b.lower()[i : i + 3] for i in range(max(len(b) - 2, 0))}
     grams = len(ta & tb) / len(ta | tb) if ta and tb else 0.0
