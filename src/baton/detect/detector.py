@@ -26,6 +26,7 @@ from baton.domain import Action, Conversation, Decision, ReasonCode, Role, Turn
 from baton.policy import Policy
 
 _KEEP_FAILURES = 5
+CLEARLY_OUT = 0.9  # a message this far out of scope names no intent worth acting on
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,8 @@ class Detector:
             }
         )
         bot_intent = turn.bot.intent if turn.bot else None
-        signals = intent_signals(self.policy, prediction, bot_intent, conversation.customer)
+        known = prediction if prediction is None or prediction.out_of_scope < CLEARLY_OUT else None
+        signals = intent_signals(self.policy, known, bot_intent, conversation.customer)
         urgency = rush.urgency(text)
         signals[ReasonCode.URGENT] = _stronger(signals.get(ReasonCode.URGENT, NONE), urgency)
         signals[ReasonCode.HUMAN_REQUESTED] = human_request(text, person)
