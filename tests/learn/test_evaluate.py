@@ -105,11 +105,15 @@ def test_cli_names_a_bad_line(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not DATA.is_dir(), reason="evaluation data not present")
-def test_trained_on_a_slice_of_clinc_it_beats_the_baseline_on_out_of_scope() -> None:
+def test_on_30_clinc_intents_it_beats_the_baseline_on_out_of_scope_f1() -> None:
     policy = default_policy()
     train = read_examples(DATA / "clinc150/train.jsonl")
-    cases = read_cases(DATA / "clinc150/val.jsonl")[::5]
+    intents = sorted({e.intent for e in train if e.intent and not e.out_of_scope})[:30]
+    train = [e for e in train if e.out_of_scope or e.intent in intents]
+    cases = [c for c in read_cases(DATA / "clinc150/val.jsonl") if c.intent in intents or c.reasons]
     ours = evaluate(Detector(policy, train_models(policy, train=train)), cases, policy)
     base = evaluate(BaselineDetector(policy, train), cases, policy)
-    assert ours.reasons["low_confidence"].recall > base.reasons["low_confidence"].recall
-    assert ours.intent_accuracy is not None and ours.intent_accuracy > 0.85
+    assert ours.reasons["low_confidence"].f1 > base.reasons["low_confidence"].f1
+    assert ours.reasons["low_confidence"].recall > 0.7
+    assert ours.intent_accuracy is not None and base.intent_accuracy is not None
+    assert ours.intent_accuracy > base.intent_accuracy

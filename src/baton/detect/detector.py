@@ -73,10 +73,10 @@ class Detector:
         text = turn.text
         prediction = self.models.intents.predict(text) if self.models.intents else None
         person = self.models.person.score(text) if self.models.person else 0.0
-        low = self._low_confidence(turn, prediction)
+        asked = human_request(text, person)
+        low, known = self._scope(turn, prediction, asked)
         level, mood_words = mood.compound(text)
-        window = self.policy.detect.sentiment_window
-        levels = (*state.sentiments, level)[-window:]
+        levels = (*state.sentiments, level)[-self.policy.detect.sentiment_window :]
         state = _count_failure(state, self._failure_of(turn, low, state), bot=False)
         state = state.model_copy(
             update={
@@ -86,18 +86,35 @@ class Detector:
             }
         )
         bot_intent = turn.bot.intent if turn.bot else None
-        known = prediction if prediction is None or prediction.out_of_scope < CLEARLY_OUT else None
         signals = intent_signals(self.policy, known, bot_intent, conversation.customer)
         urgency = rush.urgency(text)
         signals[ReasonCode.URGENT] = _stronger(signals.get(ReasonCode.URGENT, NONE), urgency)
-        signals[ReasonCode.HUMAN_REQUESTED] = human_request(text, person)
+        signals[ReasonCode.HUMAN_REQUESTED] = asked
         signals[ReasonCode.LOW_CONFIDENCE] = low
         signals[ReasonCode.NEGATIVE_SENTIMENT] = mood.negative_sentiment(
             levels, self.policy.detect.sentiment_floor, mood_words
         )
         signals[ReasonCode.REPEATED_FAILURE] = self._failure_signal(state)
-        context = self._context(prediction, bot_intent, levels, urgency)
+        context = self._context(known, bot_intent, levels, urgency)
         return decide(signals=signals, policy=self.policy, state=state, context=context), state
+
+    def _scope(
+        self, turn: Turn, prediction: IntentPrediction | None, asked: Signal
+    ) -> tuple[Signal, IntentPrediction | None]:
+        """The low-confidence signal, and the prediction if it is in scope enough to act on.
+
+        A request for a person explains an out-of-scope message: Baton's scope model then raises
+        no `low_confidence`, and intents count only from a prediction that is in scope.
+        """
+        low = self._low_confidence(turn, prediction)
+        if prediction is None:
+            return low, None
+        requested = asked.score >= self.policy.trigger(ReasonCode.HUMAN_REQUESTED).threshold
+        from_model = turn.bot is None or (turn.bot.confidence is None and not turn.bot.fallback)
+        if requested and from_model:
+            low = NONE
+        limit = self.policy.detect.scope_threshold if requested else CLEARLY_OUT
+        return low, (prediction if prediction.out_of_scope < limit else None)
 
     def _low_confidence(self, turn: Turn, prediction: IntentPrediction | None) -> Signal:
         """The bot's confidence when it gives one; otherwise Baton's own scope model."""

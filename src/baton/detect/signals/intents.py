@@ -1,8 +1,9 @@
 """The policy's intents: restricted topics, identity-required and high-value intents.
 
 A reason's score is the probability mass the model puts on all the intents the policy maps to
-that reason (so "refund" spread over three refund intents still counts); a bot-supplied intent
-the policy knows counts as certain. High-value intents are weighted by the customer's tier and
+that reason (so "refund" spread over three refund intents still counts), and at least
+0.5 + confidence / 2 when the most likely intent is one of them; a bot-supplied intent the
+policy knows counts as certain. High-value intents are weighted by the customer's tier and
 lifecycle stage.
 """
 
@@ -56,8 +57,11 @@ def intent_signals(
         if config is not None and config.reason in INTENT_REASONS:
             mass.setdefault(config.reason, []).append((intent, p))
     signals: dict[ReasonCode, Signal] = {}
+    top_intent, top_p = ranked[0]
     for code, parts in mass.items():
         score = sum(p for _, p in parts)
+        if parts[0][0] == top_intent:
+            score = max(score, 0.5 + 0.5 * top_p)
         named = ", ".join(f"{i} {p:.2f}" for i, p in parts if p >= 0.05)
         evidence = f"{source}: {named or parts[0][0]}"
         if code is ReasonCode.HIGH_VALUE_INTENT:
