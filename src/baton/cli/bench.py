@@ -100,3 +100,9 @@ def detect(
     for key in ("p50_ms", "p99_ms", "max_ms", "throughput_per_s"):
         table.add_row(key, str(result[key]))
     console.print(table)
+
+
+@app.command("all")
+def run_all() -> None:
+    """Every benchmark, one after another, with its defaults."""
+    detect(turns=2000, history=20, as_json=False)

@@ -8,6 +8,7 @@ covers the policy, the training files' bytes and the model format, so editing ei
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import threading
@@ -28,7 +29,7 @@ from baton.detect.examples import (
 )
 from baton.detect.model import train_intent_model
 from baton.detect.person_model import train_person_model
-from baton.policy import Policy, policy_hash
+from baton.policy import Policy
 
 MODEL_FORMAT = "1"
 PERSON_EXAMPLES = "baton:detect/data/human_request.jsonl"
@@ -66,9 +67,12 @@ def train_models(
 
 
 def models_key(policy: Policy, base_dir: Path | None = None) -> str:
-    """The cache key: policy content, training files' bytes, model format, scikit-learn version."""
+    """The cache key: what the models learn from (the policy's training file and intent examples,
+    the shipped person examples), the model format and the scikit-learn version. A threshold or
+    queue change does not retrain."""
     digest = hashlib.sha256()
-    for part in (MODEL_FORMAT, sklearn.__version__, policy_hash(policy)):
+    examples = {name: list(c.examples) for name, c in sorted(policy.intents.items()) if c.examples}
+    for part in (MODEL_FORMAT, sklearn.__version__, json.dumps(examples, sort_keys=True)):
         digest.update(part.encode())
     for name in (policy.detect.training, PERSON_EXAMPLES):
         if name:
