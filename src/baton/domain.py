@@ -57,6 +57,9 @@ class Urgency(StrEnum):
     CRITICAL = "critical"
 
 
+URGENCY_ORDER = (Urgency.LOW, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL)
+
+
 class Channel(StrEnum):
     CHAT = "chat"
     EMAIL = "email"

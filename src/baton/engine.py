@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from baton.brief import build_brief
-from baton.detect import Detector, DetectState
+from baton.detect import Detector, DetectState, load_models
 from baton.domain import (
+    URGENCY_ORDER,
     Action,
+    Brief,
     Channel,
     Conversation,
     Customer,
@@ -42,10 +45,13 @@ class Runtime:
     """What the engine needs that outlives a request: the policy and its trained detector."""
 
     policy: Policy
+    model_cache_dir: Path | None = None
+    policy_dir: Path | None = None
     detector: Detector = field(init=False)
 
     def __post_init__(self) -> None:
-        self.detector = Detector(self.policy)
+        models = load_models(self.policy, base_dir=self.policy_dir, cache_dir=self.model_cache_dir)
+        self.detector = Detector(self.policy, models)
 
 
 class HandoffSummary(BaseModel):
@@ -108,6 +114,7 @@ def process_turn(
     open_handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
     if open_handoff is not None:
         _relay_customer_turn(session, open_handoff, turn, now)
+        _refresh_brief(session, runtime, open_handoff, conversation, decision, now)
         result.handoff = _summary(open_handoff)
     elif decision.action is not Action.CONTINUE:
         forced = decision.action is Action.HANDOFF
@@ -257,6 +264,36 @@ def _relay_customer_turn(session: Session, handoff: HandoffRow, turn: Turn, now:
             actor="customer",
             data={"turn_id": turn.turn_id},
         )
+
+
+def _refresh_brief(
+    session: Session,
+    runtime: Runtime,
+    handoff: HandoffRow,
+    conversation: Conversation,
+    decision: Decision,
+    now: datetime,
+) -> None:
+    """Rebuild an open case's brief so what the customer says after escalating reaches the agent.
+
+    The reasons only grow: a reason that fired at escalation stays, new ones are added.
+    """
+    reasons = [Reason.model_validate(r) for r in handoff.reasons]
+    known = {r.code for r in reasons}
+    reasons += [r for r in decision.reasons if r.code not in known]
+    earlier = Brief.model_validate(handoff.brief)
+    merged = Decision(
+        action=Action.HANDOFF,
+        reasons=tuple(reasons),
+        intent=earlier.intent or decision.intent,
+        topic=earlier.topic or decision.topic,
+        sentiment=decision.sentiment or earlier.sentiment,
+        urgency=max(earlier.urgency, decision.urgency, key=URGENCY_ORDER.index),
+    )
+    brief = build_brief(conversation=conversation, decision=merged, policy=runtime.policy, now=now)
+    handoff.brief = brief.model_dump(mode="json")
+    handoff.reasons = [r.model_dump(mode="json") for r in reasons]
+    handoff.updated_at = now
 
 
 def _conversation(session: Session, conv_row: ConversationRow) -> Conversation:

@@ -197,6 +197,7 @@ def test_dialogflow_cx_live_agent_handoff_opens_a_handoff_with_the_session_trans
         ("user", "It was on Monday"),
         ("bot", "I can see two charges on Monday."),
         ("user", "Can I speak to a live agent?"),
-    ]  # the brief is the conversation up to the moment the customer asked
+        ("bot", "Connecting you to an agent."),
+    ]  # an open case's brief follows the conversation: nothing said after escalating is lost
     brief = client.get(f"/v1/handoffs/{handoff_id}/brief").json()
     assert {"jane@example.com", "AB-123456"} <= {i["value"] for i in brief["identifiers"]}

@@ -123,7 +123,8 @@ def test_the_bot_side_hears_every_action(page: Page, settings: Settings, artifac
         expect(row).to_be_visible()  # no reload: the inbox stream brought it
         expect(row).to_contain_text("human_requested")
         expect(row.locator("time.sla")).to_contain_text("left")
-        expect(page.locator("#live")).to_contain_text("New case waiting in support")
+        queue = first["handoff"]["queue"]
+        expect(page.locator("#live")).to_contain_text(f"New case waiting in {queue}")
         page.screenshot(path=str(artifacts / "console-inbox.png"), full_page=True)
 
         with CustomerEvents(server, "e2e-1") as customer:

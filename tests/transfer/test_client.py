@@ -10,7 +10,7 @@ import pytest
 from baton.api.app import create_app
 from baton.client import AsyncBatonClient, BatonApiError, BatonClient, Event, SSEDecoder
 from baton.config import Settings
-from baton.domain import Customer
+from baton.domain import BotSignal, Customer
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
 from tests.conftest import LiveServer
@@ -37,7 +37,9 @@ def agent_reply(server: LiveServer, conversation_id: str, text: str) -> None:
 
 def test_sync_client_sends_turns_asks_for_a_person_and_follows_events(server: LiveServer) -> None:
     with BatonClient(server.url) as baton:
-        first = baton.send_turn("c-sync", turn_id="t1", text="where is my parcel?")
+        first = baton.send_turn(
+            "c-sync", turn_id="t1", text="where is my parcel?", bot=BotSignal(confidence=0.9)
+        )
         assert first.handoff is None
         result = baton.send_turn(
             "c-sync",

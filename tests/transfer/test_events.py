@@ -27,7 +27,14 @@ CONV = "c-sse"
 def server(settings: Settings) -> Iterator[LiveServer]:
     app = create_app(settings.model_copy(update={"require_api_key": False}))
     with LiveServer(app) as live:
-        turn = {"turn_id": "t1", "role": "user", "text": "hello", "sent_at": "2026-11-24T10:00:00Z"}
+        # the bot answered confidently, so no handoff event joins the stream under test
+        turn = {
+            "turn_id": "t1",
+            "role": "user",
+            "text": "hello",
+            "sent_at": "2026-11-24T10:00:00Z",
+            "bot": {"confidence": 0.95, "intent": "greeting"},
+        }
         assert httpx.post(f"{live.url}/v1/conversations/{CONV}/turns", json=turn).status_code == 200
         yield live
 

@@ -31,7 +31,11 @@ def create_app(
         upgrade(engine)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
-        app.state.runtime = runtime or Runtime(load_policy(settings.policy))
+        app.state.runtime = runtime or Runtime(
+            load_policy(settings.policy),
+            model_cache_dir=settings.model_cache_dir,
+            policy_dir=settings.policy.parent if settings.policy else None,
+        )
         try:
             yield
         finally:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from baton.cli import agents, db, demo, kb, keys, outbox, policy, serve
+from baton.cli import agents, bench, db, demo, kb, keys, outbox, policy, serve
+from baton.cli.eval import eval_command
 
 app = typer.Typer(
     help="Baton: AI-to-human conversation handoffs.",
@@ -12,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(agents.app, name="agents")
+app.add_typer(bench.app, name="bench")
 app.add_typer(db.app, name="db")
 app.add_typer(kb.app, name="kb")
 app.add_typer(keys.app, name="keys")
@@ -19,3 +21,4 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(outbox.app, name="outbox")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("eval")(eval_command)

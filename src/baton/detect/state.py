@@ -1,4 +1,8 @@
-"""What the signals carry across turns, stored with the conversation and rebuilt on replay."""
+"""What the signals carry across turns, stored with the conversation and rebuilt on replay.
+
+Only what the next turn needs: counters, the last few sentiment levels, the last user message.
+The detector never reads earlier turns, so a 20-turn conversation costs what a 1-turn one does.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ class DetectState(BaseModel):
 
     user_turns: int = 0
     failure_streak: int = 0
-    sentiments: tuple[float, ...] = Field(default=(), description="recent VADER compounds")
+    failures: tuple[str, ...] = Field(default=(), description="why the recent turns failed")
+    last_bot_failed: bool = False
+    sentiments: tuple[float, ...] = Field(default=(), description="recent sentiment levels")
     declined_at_turn: int | None = None
     last_user_text: str = ""
     handed_off: bool = False

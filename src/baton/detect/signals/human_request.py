@@ -1,4 +1,9 @@
-"""Does the customer ask for a person? Phrasings, typos, and negation ("I don't need an agent")."""
+"""Does the customer ask for a person? Any phrasing, typos, and negation ("I don't need an agent").
+
+Rules find the common phrasings and give the evidence; a small learned model
+(`baton.detect.person_model`) catches the rest. A negation in the same clause as the request
+("I don't need to talk to a human") cancels both.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +11,163 @@ import re
 
 from baton.detect.signals.base import NONE, Signal
 
+_TYPOS = {
+    "humam": "human",
+    "huamn": "human",
+    "hooman": "human",
+    "humane": "human",
+    "humen": "human",
+    "humna": "human",
+    "persn": "person",
+    "preson": "person",
+    "peron": "person",
+    "perosn": "person",
+    "agnet": "agent",
+    "agen": "agent",
+    "agant": "agent",
+    "aggent": "agent",
+    "represenative": "representative",
+    "representitive": "representative",
+    "representive": "representative",
+    "reprasentative": "representative",
+    "opperator": "operator",
+    "operater": "operator",
+    "somone": "someone",
+    "someome": "someone",
+    "sombody": "somebody",
+    "spek": "speak",
+    "speek": "speak",
+    "tlak": "talk",
+    "tak": "talk",
+    "wanna": "want to",
+    "gimme": "give me",
+    "pls": "please",
+    "plz": "please",
+    "ppl": "people",
+}
+_TYPO = re.compile(r"\b(" + "|".join(_TYPOS) + r")\b", re.IGNORECASE)
+
+_DET = r"(?:(?:a|an|the|some|one|any|your|ur|one of your|one of the|to)\s+)?"
+_ADJ = r"(?:(?:real|live|actual|normal|proper|human|non-robotic|other|different|living)\s+)*"
 _PERSON = (
-    r"(?:a\s+|an\s+|the\s+|some\s+|your\s+)?(?:real\s+|live\s+|actual\s+)?"
-    r"(?:human|humam|huamn|person|persn|agent|agnet|representative|rep|operator|someone|somebody|"
-    r"staff|manager|supervisor|advisor|adviser|people)(?:\s+being)?"
+    r"(?:human(?:\s+being)?s?|person|people|agents?|representatives?|reps?|operators?|"
+    r"advis[eo]rs?|staff(?:\s+member)?|member of (?:staff|the team)|manager|supervisor|employee|"
+    r"bank worker|worker|colleague|consultant|receptionist|reception|front desk|concierge|"
+    r"customer (?:service|support|care)(?:\s+(?:agent|rep|representative|team))?|"
+    r"(?:some(?:one|body)|anyone|anybody)(?:\s+(?:else|real|there|who works there))?)"
 )
-_ASK = re.compile(
-    r"\b(?:talk|speak|chat|connect|transfer|put)\w*\s+(?:me\s+)?(?:to|with|through to)\s+"
-    + _PERSON
-    + r"|\b(?:get|give|want|need|let me have|find)\s+(?:me\s+)?"
-    + _PERSON
-    + r"|\b(?:human|real person|live agent|customer service|representative|operator)"
-    + r"\s*(?:please|pls|now|!)"
-    + r"|^\s*(?:human|agent|representative|operator|person|live agent)\s*[.!?]*\s*$"
-    + r"|\bcall me\b|\bphone me\b|\bcall (?:me )?back\b"
-    + r"|\b(?:bot|robot|machine)\s+(?:is\s+)?(?:useless|stupid|not helping|no help)",
-    re.IGNORECASE,
+_WHO = _DET + _ADJ + _PERSON + r"\b"
+_TALK = r"(?:talk|speak|chat|converse|get in touch|be in touch|communicate)(?:ing)?"
+
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("talk to a person", rf"\b{_TALK}\s+(?:directly\s+)?(?:to|with)\s+{_WHO}"),
+        (
+            "put me through",
+            r"\b(?:connect|transfer|put|pass|forward|hand|escalate|redirect)\s+"
+            r"(?:me|my call|my case)\s+(?:through\s+|over\s+|on\s+)?(?:to|with)\s+"
+            r"(?!my\b|your account|an? (?:new\s+)?account|(?:a|some) new\b)",
+        ),
+        (
+            "get me a person",
+            r"\b(?:get|give|want|need|find|bring|have|see|prefer|like|request|reach|contact|"
+            r"call|ring)\s+(?:me\s+)?(?:to\s+)?"
+            + _DET
+            + _ADJ
+            + r"(?:human(?:\s+being)?|person|agent|representative|operator|supervisor|manager|"
+            r"advis[eo]r|some(?:one|body)\s+else|real\s+some(?:one|body)|staff member|"
+            r"customer service)\b",
+        ),
+        (
+            "a person please",
+            rf"\b{_DET}{_ADJ}(?:human|person|agent|representative|operator)"
+            r"\s*(?:,\s*)?(?:please|now|asap|already|!)",
+        ),
+        (
+            "a single word",
+            r"^\W*(?:an?\s+)?(?:human|agent|representative|operator|person|live agent|"
+            r"real person|customer service|speak to (?:a|an)\s+\w+)\W*$",
+        ),
+        (
+            "on the line",
+            rf"\b(?:get|put|have|bring)\s+(?:me\s+)?{_WHO}\s+(?:\w+\s+)?on the (?:line|phone)\b",
+        ),
+        (
+            "call me",
+            r"\b(?:call|phone|ring)\s+me\s+(?:back|now|asap|please|today|tomorrow|on|at|as soon)\b|"
+            r"\bcall\s*back\b|\bcallback\b|\b(?:can|could|would|please)\s+(?:you\s+|someone\s+|"
+            r"somebody\s+)?(?:call|phone|ring)\s+me\s*[.!?]*$|^\W*(?:call|phone|ring) me\W*$",
+        ),
+        (
+            "not a bot",
+            r"\b(?:bots?|robots?|machines?|computers?|virtual agents?|automated|ai|chatbot)\b"
+            r".{0,40}\b(?:useless|stupid|no help|not help|doesn'?t help|can'?t help|dumb)\b|"
+            r"\b(?:stop|tired of|sick of|fed up with|done with|enough of)\s+(?:talking to\s+)?"
+            r"(?:a\s+|the\s+|this\s+)?(?:bots?|robots?|machines?|chatbots?|automated)\b|"
+            r"\b(?:with|to)\s+(?:a|this)\s+(?:machine|robot|bot|chatbot)\b",
+        ),
+        (
+            "you cannot help",
+            r"\b(?:you(?:'re| are)? (?:can ?not|can'?t|cannot|are not|aren'?t) (?:help|helping|"
+            r"the right)|(?:don'?t|do not) want to (?:talk|speak|chat) (?:to|with) you|"
+            r"this (?:conversation|chat) is (?:not|going nowhere|useless|pointless)|"
+            r"(?:is|are) not leading anywhere|get me out of (?:this|here))",
+        ),
+    )
 )
-_NEGATED = re.compile(
-    r"\b(?:don'?t|do not|no need|not|never|without)\s+(?:\w+\s+){0,3}?(?:need|want|talk|speak|"
-    r"to\s+(?:talk|speak)|a\s+human|an\s+agent|a\s+person)",
+_CLAUSE = re.compile(r"[.!?;]|\bbut\b|\bhowever\b|\binstead\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:don'?t|do not|dont|doesn'?t|does not|no need|not|never|without|no longer|"
+    r"won'?t|will not|shouldn'?t|needn'?t)\b(?:\s+\w+){0,3}?\s*$|"
+    r"\b(?:don'?t|do not|dont|no need|not|never|without|no longer)\s+(?:\w+\s+){0,3}?"
+    r"(?:need|want|have|wish|require|like)\b(?:\s+\w+){0,3}\s*$|"
+    r"\b(?:do|does|would|will|must|should)\s+(?:i|we|you)\s+(?:have|need)\s+to\s*$|"
+    r"\b(?:am i|are you|is this|is that|is it|was i|were you)\b(?:\s+\w+){0,3}\s*$",
     re.IGNORECASE,
 )
 
 
-def human_request(text: str) -> Signal:
-    """Score an explicit request for a person in one user message."""
-    match = _ASK.search(text)
-    if match is None:
-        return NONE
-    before = text[: match.start() + 1]
-    window = before[-40:] + match.group(0)
-    if _NEGATED.search(window):
-        return NONE
-    return Signal(1.0, match.group(0).strip())
+def normalise(text: str) -> str:
+    """Fix the common misspellings of the words that matter here."""
+    return _TYPO.sub(lambda m: _TYPOS[m.group(1).lower()], text)
+
+
+def negated(text: str, start: int) -> bool:
+    """Whether a negation governs the request that starts at `start` (same clause, just before)."""
+    clause_start = 0
+    for match in _CLAUSE.finditer(text, 0, start):
+        clause_start = match.end()
+    before = text[clause_start:start]
+    return bool(_NEGATION.search(before))
+
+
+def rule_match(text: str) -> tuple[str, str] | None:
+    """The first rule that matches outside a negation: (rule name, matched words)."""
+    fixed = normalise(text)
+    for name, pattern in _RULES:
+        for match in pattern.finditer(fixed):
+            if name == "you cannot help" or not negated(fixed, match.start()):
+                return name, match.group(0).strip()
+    return None
+
+
+def any_negated_request(text: str) -> bool:
+    """Whether the message holds a request for a person that a negation cancels."""
+    fixed = normalise(text)
+    return any(
+        negated(fixed, m.start())
+        for name, pattern in _RULES
+        if name != "you cannot help"
+        for m in pattern.finditer(fixed)
+    )
+
+
+def human_request(text: str, learned: float = 0.0) -> Signal:
+    """Score an explicit request for a person; `learned` is the person model's probability."""
+    hit = rule_match(text)
+    if hit is not None:
+        return Signal(1.0, f"asked for a person: {hit[1]!r}")
+    if learned > 0.0 and not any_negated_request(text):
+        return Signal(round(learned, 4), f"person-request model {learned:.2f}")
+    return NONE

@@ -1,0 +1,119 @@
+"""`baton eval`: score Detect (and Route) on a labelled file, beside the plain baseline if asked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from baton.cli.common import console, err_console
+from baton.detect import Detector, load_models, read_examples, train_models
+from baton.detect.baseline import BaselineDetector
+from baton.detect.examples import training_examples
+from baton.errors import BatonError
+from baton.learn.evaluate import Case, Deciding, Report, evaluate, read_cases
+from baton.policy import Policy, load_policy
+
+
+def _detector(
+    policy: Policy, policy_dir: Path | None, train: Path | None, val: Path | None
+) -> Detector:
+    if train is None and val is None:
+        return Detector(policy, load_models(policy, base_dir=policy_dir))
+    examples = read_examples(train) if train is not None else None
+    validation = read_examples(val) if val is not None else ()
+    return Detector(
+        policy, train_models(policy, base_dir=policy_dir, train=examples, validation=validation)
+    )
+
+
+def _run(name: str, detector: Deciding, cases: list[Case], policy: Policy) -> Report:
+    with Progress(console=err_console, transient=True, disable=False) as progress:
+        task = progress.add_task(f"{name}: {len(cases)} conversations", total=len(cases))
+        return evaluate(detector, cases, policy, on_case=lambda: progress.advance(task))
+
+
+def _table(reports: dict[str, Report]) -> Table:
+    table = Table(title="Detection quality")
+    table.add_column("metric")
+    for name in reports:
+        table.add_column(name, justify="right")
+    first = next(iter(reports.values()))
+    rows: list[tuple[str, list[str]]] = [
+        ("conversations", [str(r.n) for r in reports.values()]),
+        (
+            "escalate P / R / F1",
+            [
+                f"{r.escalate.precision:.3f} / {r.escalate.recall:.3f} / {r.escalate.f1:.3f}"
+                for r in reports.values()
+            ],
+        ),
+    ]
+    for code in first.reasons:
+        rows.append(
+            (
+                f"{code} P / R / F1 (n={first.reasons[code].support})",
+                [
+                    f"{r.reasons[code].precision:.3f} / {r.reasons[code].recall:.3f} / "
+                    f"{r.reasons[code].f1:.3f}"
+                    for r in reports.values()
+                ],
+            )
+        )
+    for label, attr in (
+        ("queue accuracy", "queue_accuracy"),
+        ("intent accuracy", "intent_accuracy"),
+    ):
+        values = [getattr(r, attr) for r in reports.values()]
+        rows.append((label, ["-" if v is None else f"{v:.4f}" for v in values]))
+    rows.append(
+        (
+            "latency ms p50 / p99",
+            [f"{r.latency_ms.p50:.3f} / {r.latency_ms.p99:.3f}" for r in reports.values()],
+        )
+    )
+    for label, values in rows:
+        table.add_row(label, *values)
+    return table
+
+
+def eval_command(
+    data: Annotated[Path, typer.Option("--data", help="evaluation file (DESIGN.md format)")],
+    train: Annotated[
+        Path | None, typer.Option("--train", help="train the scope/intent model on this file")
+    ] = None,
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="policy file; the default if unset")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object to stdout")] = False,
+    baseline: Annotated[bool, typer.Option("--baseline", help="also run the baseline")] = False,
+    val: Annotated[
+        Path | None, typer.Option("--val", help="calibrate the model on this file")
+    ] = None,
+) -> None:
+    """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
+    try:
+        policy = load_policy(policy_file)
+        policy_dir = policy_file.parent if policy_file else None
+        cases = read_cases(data)
+        detector = _detector(policy, policy_dir, train, val)
+        reports = {"baton": _run("baton", detector, cases, policy)}
+        if baseline:
+            examples = read_examples(train) if train else training_examples(policy, policy_dir)
+            reports["baseline"] = _run(
+                "baseline", BaselineDetector(policy, examples), cases, policy
+            )
+    except BatonError as exc:
+        err_console.print(f"[red]error:[/] {exc.message}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        body = reports["baton"].model_dump(mode="json")
+        if baseline:
+            body["baseline"] = reports["baseline"].model_dump(mode="json")
+        typer.echo(json.dumps(body))
+        return
+    console.print(_table(reports))

@@ -1,0 +1,81 @@
+"""A small learned model of "the customer asks for a person", for the phrasings rules miss.
+
+Logistic regression over the same word + character TF-IDF as the scope model, trained on the
+person-request examples the package ships (and any a training file labels). Its decision cut is
+chosen by cross-validation on those examples, together with the rules, and mapped to 0.5.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from baton.detect.examples import Example
+from baton.detect.features import TextFeatures
+from baton.detect.signals.human_request import any_negated_request, rule_match
+
+_FOLDS = 5
+
+
+class PersonModel:
+    """`score(text)` is in [0, 1] and passes 0.5 exactly at the cross-validated cut."""
+
+    def __init__(self, features: TextFeatures, weights: np.ndarray, bias: float, cut: float):
+        self.features = features
+        self.weights = weights.astype(np.float64)
+        self.bias = float(bias)
+        self.cut = float(cut)
+
+    def probability(self, text: str) -> float:
+        indices, values = self.features.vector(text)
+        z = float(values @ self.weights[indices]) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def score(self, text: str) -> float:
+        p = self.probability(text)
+        if p >= self.cut:
+            return 0.5 + 0.5 * (p - self.cut) / max(1.0 - self.cut, 1e-9)
+        return 0.5 * p / max(self.cut, 1e-9)
+
+
+def _fit(matrix: object, labels: np.ndarray) -> LogisticRegression:
+    model = LogisticRegression(C=20.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+    model.fit(matrix, labels)
+    return model
+
+
+def _best_cut(probabilities: np.ndarray, labels: np.ndarray, ruled: np.ndarray) -> float:
+    """The cut that maximises F1 of "a rule fired or the model passed the cut"."""
+    best, best_f1 = 0.5, -1.0
+    for cut in np.unique(np.round(probabilities, 3)):
+        fired = ruled | (probabilities >= cut)
+        tp = int((fired & labels).sum())
+        f1 = 2 * tp / max(int(fired.sum()) + int(labels.sum()), 1)
+        if f1 > best_f1 or (f1 == best_f1 and cut > best):
+            best, best_f1 = float(cut), f1
+    return best
+
+
+def train_person_model(examples: Sequence[Example]) -> PersonModel:
+    """Train on examples labelled for a person request (True or False)."""
+    usable = [e for e in examples if e.human_requested is not None]
+    texts = [e.text for e in usable]
+    labels = np.asarray([bool(e.human_requested) for e in usable])
+    if labels.sum() < _FOLDS or (~labels).sum() < _FOLDS:
+        raise ValueError("the person-request model needs positive and negative examples")
+    features, matrix = TextFeatures.fit(texts)
+    out_of_fold = np.zeros(len(texts))
+    folds = StratifiedKFold(n_splits=_FOLDS, shuffle=True, random_state=0)
+    for train, held in folds.split(matrix, labels):
+        out_of_fold[held] = _fit(matrix[train], labels[train]).predict_proba(matrix[held])[:, 1]
+    ruled = np.asarray([rule_match(t) is not None for t in texts])
+    negated = np.asarray([any_negated_request(t) for t in texts])
+    out_of_fold[negated] = 0.0
+    final = _fit(matrix, labels)
+    return PersonModel(
+        features, final.coef_[0], float(final.intercept_[0]), _best_cut(out_of_fold, labels, ruled)
+    )

@@ -1,0 +1,123 @@
+"""Train a policy's models from the files it names, and cache them on disk by content hash.
+
+Training takes seconds; a server, a CLI run and a test process each train a policy's models at
+most once (memoised in the process) and reuse them across runs through `cache_dir`. The key
+covers the policy, the training files' bytes and the model format, so editing either retrains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import joblib
+import sklearn
+
+from baton.detect.detector import Models
+from baton.detect.examples import (
+    Example,
+    dedupe,
+    policy_examples,
+    read_examples,
+    resolve_training_path,
+    training_examples,
+)
+from baton.detect.model import train_intent_model
+from baton.detect.person_model import train_person_model
+from baton.policy import Policy
+
+MODEL_FORMAT = "1"
+PERSON_EXAMPLES = "baton:detect/data/human_request.jsonl"
+
+_memo: dict[str, Models] = {}
+_lock = threading.Lock()
+
+
+def person_examples(extra: Sequence[Example] = ()) -> list[Example]:
+    """The shipped person-request examples, plus a training file's when it labels any."""
+    shipped = read_examples(resolve_training_path(PERSON_EXAMPLES, None))
+    labelled = [e for e in extra if e.human_requested]
+    added = [e for e in extra if e.human_requested is not None] if labelled else []
+    return dedupe([*shipped, *added])
+
+
+def train_models(
+    policy: Policy,
+    *,
+    base_dir: Path | None = None,
+    train: Sequence[Example] | None = None,
+    validation: Sequence[Example] = (),
+) -> Models:
+    """Train the scope/intent model (from `train`, else the policy's file) and the person model."""
+    if train is None:
+        examples = training_examples(policy, base_dir)
+    else:
+        examples = [*train, *policy_examples(policy)]
+    intent_examples = dedupe(e for e in examples if e.label is not None)
+    labels = {e.label for e in intent_examples}
+    intents = (
+        train_intent_model(intent_examples, validation=validation) if len(labels) > 1 else None
+    )
+    return Models(intents=intents, person=train_person_model(person_examples(train or ())))
+
+
+def models_key(policy: Policy, base_dir: Path | None = None) -> str:
+    """The cache key: what the models learn from (the policy's training file and intent examples,
+    the shipped person examples), the model format and the scikit-learn version. A threshold or
+    queue change does not retrain."""
+    digest = hashlib.sha256()
+    examples = {name: list(c.examples) for name, c in sorted(policy.intents.items()) if c.examples}
+    for part in (MODEL_FORMAT, sklearn.__version__, json.dumps(examples, sort_keys=True)):
+        digest.update(part.encode())
+    for name in (policy.detect.training, PERSON_EXAMPLES):
+        if name:
+            path = resolve_training_path(name, base_dir)
+            digest.update(path.read_bytes() if path.is_file() else str(path).encode())
+    return digest.hexdigest()[:20]
+
+
+def load_models(
+    policy: Policy, *, base_dir: Path | None = None, cache_dir: Path | None = None
+) -> Models:
+    """The policy's trained models: from this process, else the disk cache, else trained now."""
+    key = models_key(policy, base_dir)
+    with _lock:
+        if key in _memo:
+            return _memo[key]
+        path = cache_dir / f"detect-{key}.joblib" if cache_dir is not None else None
+        models = _read(path) if path is not None else None
+        if models is None:
+            models = train_models(policy, base_dir=base_dir)
+            if path is not None:
+                _write(path, models)
+        _memo[key] = models
+        return models
+
+
+def _read(path: Path) -> Models | None:
+    """A cached model, or None when absent or unreadable (then it is retrained)."""
+    if not path.is_file():
+        return None
+    try:
+        loaded = joblib.load(path)
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+    return loaded if isinstance(loaded, Models) else None
+
+
+def _write(path: Path, models: Models) -> None:
+    """Write atomically, so concurrent workers never read half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(handle)
+    try:
+        joblib.dump(models, tmp, compress=3)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+from baton.detect.signals.human_request import human_request, rule_match
+
+ASKS = [
+    "I want to talk to a human",
+    "let me speak to someone real",
+    "Can I speak to an agent please?",
+    "agent",
+    "Representative!",
+    "get me a real person",
+    "connect me to customer service",
+    "transfer me to a live agent",
+    "this bot is useless",
+    "stop talking like a robot, I'm sick of bots",
+    "call me back please",
+    "Just let me talk to a human already!",
+    "I'd like to speak to the manager",
+    "can i get someone else on the line?",
+    "i dont want to talk to you, give me human",
+]
+TYPOS = ["let me talk to a humam", "i want a huamn", "talk to agnet pls", "can i speek to a persn"]
+NEGATED = [
+    "I don't need an agent",
+    "no need to talk to a human, thanks",
+    "I do not want to speak to a person",
+    "I don't want a human, just tell me my balance",
+    "am I talking to a real person?",
+    "do I need to speak to an agent to change my pin?",
+]
+NOT_ASKS = [
+    "I want to talk about my card",
+    "someone stole my card",
+    "you can call me Sam",
+    "the person I paid has not received the money",
+    "how do I transfer money to someone abroad?",
+    "take $40 and transfer it to my savings",
+]
+
+
+@pytest.mark.parametrize("text", ASKS + TYPOS)
+def test_requests_for_a_person_fire_with_their_words(text: str) -> None:
+    signal = human_request(text)
+    assert signal.score == 1.0
+    assert signal.evidence.startswith("asked for a person")
+
+
+@pytest.mark.parametrize("text", NEGATED + NOT_ASKS)
+def test_negations_and_other_uses_do_not_fire(text: str) -> None:
+    assert rule_match(text) is None
+    assert human_request(text).score == 0.0
+
+
+def test_negation_cancels_the_learned_score_too() -> None:
+    assert human_request("I don't need an agent", learned=0.9).score == 0.0
+
+
+def test_learned_score_counts_when_no_rule_matches() -> None:
+    signal = human_request("could a colleague of yours look at this", learned=0.8)
+    assert signal.score == 0.8
+    assert "model" in signal.evidence
+
+
+def test_a_request_after_a_negated_clause_still_fires() -> None:
+    text = "I don't want to make a transfer, but please let me speak with someone else"
+    assert human_request(text).score == 1.0
