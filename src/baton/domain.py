@@ -147,8 +147,12 @@ class Decision(Frozen):
 
 class Identifier(Frozen):
     kind: str
-    value: str
-    source: str = Field(description="where it was found: 'turn:<turn_id>', 'customer', 'metadata'")
+    value: str = Field(description="normalised value; the masked form ('**** 4242') when masked")
+    source: str = Field(
+        description="where it was found: 'turn:<turn_id>', 'turn:<turn_id>.metadata.<key>', "
+        "'metadata.<key>' (the conversation's), or 'customer'"
+    )
+    masked: bool = Field(default=False, description="redacted by policy: only the tail is kept")
 
 
 class Attempt(Frozen):
@@ -162,7 +166,8 @@ class TicketFields(Frozen):
     description: str
     category: str
     priority: str
-    requester: str | None = None
+    requester: str | None = Field(default=None, description="e-mail, phone or id to reply to")
+    requester_name: str | None = None
     tags: tuple[str, ...] = ()
     custom: dict[str, Any] = Field(default_factory=dict)
 
@@ -175,7 +180,8 @@ class TranscriptLine(Frozen):
 
 
 class Brief(Frozen):
-    summary: str
+    summary: str = Field(description="5-10 plain lines: who, what they want, what was tried, why")
+    summary_source: str = Field(default="extractive", description="'extractive' or 'llm'")
     intent: str | None
     desired_outcome: str
     topic: str | None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import string
 from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from baton.domain import Action, Channel, ReasonCode
+from baton.domain import Action, Channel, ReasonCode, Urgency
 
 _SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 _NAME = r"^[a-z][a-z0-9_\-]{0,63}$"
@@ -76,7 +77,12 @@ class IntentConfig(Strict):
     topic: str | None = None
     description: str = ""
     examples: tuple[str, ...] = ()
-    next_best_action: str | None = None
+    next_best_action: str | None = Field(default=None, max_length=300)
+
+    @field_validator("next_best_action")
+    @classmethod
+    def _check_template(cls, value: str | None) -> str | None:
+        return None if value is None else _action_template(value)
 
 
 class SlaConfig(Strict):
@@ -154,17 +160,170 @@ class IdentifierPattern(Strict):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from exc
-        return value
+        return _regex(value)
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from exc
+    return value
+
+
+class RedactionPattern(Strict):
+    """An extra thing to redact; `keep_last` characters stay visible in the masked form."""
+
+    kind: str = Field(pattern=_NAME)
+    pattern: str
+    keep_last: int = Field(default=0, ge=0, le=6)
+    identifier: bool = Field(default=False, description="keep the masked form as an identifier")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        return _regex(value)
 
 
 class RedactionConfig(Strict):
+    """What never reaches the brief, the console or a webhook in full."""
+
     card_numbers: bool = True
     national_ids: bool = True
     secrets: bool = True
+    patterns: tuple[RedactionPattern, ...] = ()
+
+
+def _action_template(value: str) -> str:
+    """A next-best-action sentence: `{name}` placeholders only, no attribute or index access."""
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"not a template: {exc}") from exc
+    for _text, name, spec, conversion in parts:
+        if name is not None and (not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or spec or conversion):
+            raise ValueError(f"placeholder {{{name}}} must be a plain lower-case name")
+    return value
+
+
+class ActionMatch(Strict):
+    """All given lists must match (AND); within a list any value matches (OR)."""
+
+    intents: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    reasons: tuple[ReasonCode, ...] = ()
+    queues: tuple[str, ...] = ()
+
+
+class NextActionRule(Strict):
+    """One sentence for the agent, chosen by reason, intent, topic or queue; first match wins."""
+
+    name: str
+    match: ActionMatch = Field(default_factory=ActionMatch)
+    action: str = Field(min_length=1, max_length=300)
+
+    @field_validator("action")
+    @classmethod
+    def _check_template(cls, value: str) -> str:
+        return _action_template(value)
+
+
+class TicketSystem(Strict):
+    """How a brief's ticket fields land in one help desk or CRM's own field names.
+
+    `fields` maps a Baton field (`subject`, `description`, `category`, `priority`, `requester`,
+    `requester_name`, `tags`, `custom.<name>`) to a dotted target path; `custom_fields[ID]` appends
+    `{"id": ID, "value": ...}` to a list, as Zendesk wants.
+    """
+
+    fields: dict[str, str]
+    priorities: dict[Urgency, str] = Field(default_factory=dict)
+    categories: dict[str, str] = Field(
+        default_factory=dict, description="category -> the system's value; '*' for the rest"
+    )
+    constants: dict[str, str] = Field(default_factory=dict)
+
+
+def _default_ticket_systems() -> dict[str, TicketSystem]:
+    return {
+        "zendesk": TicketSystem(
+            fields={
+                "subject": "ticket.subject",
+                "description": "ticket.comment.body",
+                "priority": "ticket.priority",
+                "requester": "ticket.requester.email",
+                "requester_name": "ticket.requester.name",
+                "tags": "ticket.tags",
+            },
+            priorities={
+                Urgency.LOW: "low",
+                Urgency.NORMAL: "normal",
+                Urgency.HIGH: "high",
+                Urgency.CRITICAL: "urgent",
+            },
+        ),
+        "hubspot": TicketSystem(
+            fields={
+                "subject": "properties.subject",
+                "description": "properties.content",
+                "priority": "properties.hs_ticket_priority",
+                "category": "properties.hs_ticket_category",
+            },
+            priorities={
+                Urgency.LOW: "LOW",
+                Urgency.NORMAL: "MEDIUM",
+                Urgency.HIGH: "HIGH",
+                Urgency.CRITICAL: "URGENT",
+            },
+            categories={"*": "GENERAL_INQUIRY"},
+            constants={"properties.hs_pipeline": "0", "properties.hs_pipeline_stage": "1"},
+        ),
+        "salesforce": TicketSystem(
+            fields={
+                "subject": "Subject",
+                "description": "Description",
+                "priority": "Priority",
+                "requester": "SuppliedEmail",
+                "requester_name": "SuppliedName",
+                "custom.phone": "SuppliedPhone",
+            },
+            priorities={
+                Urgency.LOW: "Low",
+                Urgency.NORMAL: "Medium",
+                Urgency.HIGH: "High",
+                Urgency.CRITICAL: "High",
+            },
+            constants={"Origin": "Chat"},
+        ),
+    }
+
+
+class TicketsConfig(Strict):
+    tags: tuple[str, ...] = ("baton",)
+    systems: dict[str, TicketSystem] = Field(default_factory=_default_ticket_systems)
+
+
+class BriefConfig(Strict):
+    """How the case brief is written: summary length, next best actions, ticket fields."""
+
+    default_region: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="phone region when the customer's is unknown",
+    )
+    max_summary_lines: int = Field(default=10, ge=5, le=10)
+    next_best_actions: tuple[NextActionRule, ...] = ()
+    fallback_action: str = Field(
+        default="Read the summary, confirm the request with {customer} and resolve it: {want}",
+        max_length=300,
+    )
+    tickets: TicketsConfig = Field(default_factory=TicketsConfig)
+
+    @field_validator("fallback_action")
+    @classmethod
+    def _check_template(cls, value: str) -> str:
+        return _action_template(value)
 
 
 class ReplyTemplate(Strict):
@@ -223,6 +382,7 @@ class Policy(Strict):
     identifiers: tuple[IdentifierPattern, ...] = ()
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
+    brief: BriefConfig = Field(default_factory=BriefConfig)
 
     @model_validator(mode="after")
     def _references_exist(self) -> Policy:
@@ -237,6 +397,13 @@ class Policy(Strict):
         for intent, config in self.intents.items():
             if config.queue is not None and config.queue not in names:
                 raise ValueError(f"intents.{intent}.queue: {config.queue!r} is not a queue")
+        for action in self.brief.next_best_actions:
+            for queue_name in action.match.queues:
+                if queue_name not in names:
+                    raise ValueError(
+                        f"brief.next_best_actions: rule {action.name!r} names unknown queue "
+                        f"{queue_name!r}"
+                    )
         for queue in self.queues:
             if queue.calendar is not None and queue.calendar not in self.calendars:
                 raise ValueError(
