@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from baton.brief import build_brief
+from baton.brief import Summarizer, build_brief
 from baton.detect import Detector, DetectState, load_models
 from baton.domain import (
     URGENCY_ORDER,
@@ -47,6 +47,7 @@ class Runtime:
     policy: Policy
     model_cache_dir: Path | None = None
     policy_dir: Path | None = None
+    summarizer: Summarizer | None = None
     detector: Detector = field(init=False)
 
     def __post_init__(self) -> None:
@@ -203,7 +204,11 @@ def _escalate(
 ) -> HandoffRow:
     """Prepare the brief, route it, and open the handoff (queued if forced, else offered)."""
     brief = build_brief(
-        conversation=conversation, decision=decision, policy=runtime.policy, now=now
+        conversation=conversation,
+        decision=decision,
+        policy=runtime.policy,
+        now=now,
+        summarizer=runtime.summarizer,
     )
     handoff_id = repo.new_handoff_id()
     routing = route(

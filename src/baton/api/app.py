@@ -11,6 +11,7 @@ from baton.api.errors import install_error_handlers
 from baton.api.limits import BodyLimit
 from baton.api.routes import adapters, conversations, handoffs, health, turns, webhooks
 from baton.api.security import SecurityHeaders
+from baton.brief.llm import summarizer_from_settings
 from baton.config import Settings, get_settings
 from baton.console import install as install_console
 from baton.demo import routes as demo_routes
@@ -31,15 +32,19 @@ def create_app(
         upgrade(engine)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        llm = None if runtime is not None else summarizer_from_settings(settings)
         app.state.runtime = runtime or Runtime(
             load_policy(settings.policy),
             model_cache_dir=settings.model_cache_dir,
             policy_dir=settings.policy.parent if settings.policy else None,
+            summarizer=llm,
         )
         try:
             yield
         finally:
             engine.dispose()
+            if llm is not None:
+                llm.close()
 
     app = FastAPI(
         title="Baton",

@@ -1,10 +1,21 @@
-"""Prepare: build the case brief the agent reads first, as a pure function."""
+"""Prepare: build the case brief the agent reads first, as a pure function of its inputs.
+
+Redaction comes first, so nothing after it (identifiers, the summarizer, an LLM prompt, the
+renderings, the ticket) ever sees a full card number, national ID or secret.
+"""
 
 from __future__ import annotations
 
-import re
+import logging
+from collections.abc import Iterator
 from datetime import datetime
 
+from baton.brief.actions import next_best_action
+from baton.brief.entities import Extractor, unique
+from baton.brief.redaction import Redactor, redact_conversation, redact_decision, redactor_for
+from baton.brief.render import render_text
+from baton.brief.summarize import ExtractiveSummarizer, Summarizer, Summary, SummaryRequest
+from baton.brief.tickets import ticket_fields
 from baton.domain import (
     Attempt,
     Brief,
@@ -16,80 +27,131 @@ from baton.domain import (
     TranscriptLine,
 )
 from baton.policy import Policy
+from baton.route.queues import choose_queue
 
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-
-
-def _identifiers(conversation: Conversation, policy: Policy) -> tuple[Identifier, ...]:
-    found: dict[tuple[str, str], Identifier] = {}
-    customer = conversation.customer
-    if customer is not None:
-        for kind, value in (("email", customer.email), ("customer_id", customer.id)):
-            if value:
-                found[(kind, value)] = Identifier(kind=kind, value=value, source="customer")
-    for turn in conversation.turns:
-        if turn.role is not Role.USER:
-            continue
-        for match in _EMAIL.finditer(turn.text):
-            key = ("email", match.group(0).lower())
-            found.setdefault(
-                key, Identifier(kind="email", value=key[1], source=f"turn:{turn.turn_id}")
-            )
-        for pattern in policy.identifiers:
-            for match in re.finditer(pattern.pattern, turn.text, re.IGNORECASE):
-                value = match.group(1) if match.groups() else match.group(0)
-                found.setdefault(
-                    (pattern.kind, value),
-                    Identifier(kind=pattern.kind, value=value, source=f"turn:{turn.turn_id}"),
-                )
-    return tuple(found.values())
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 20
+_EXTRACTIVE = ExtractiveSummarizer()
+_PENDING = TicketFields(subject="", description="", category="", priority="")
 
 
 def build_brief(
-    *, conversation: Conversation, decision: Decision, policy: Policy, now: datetime
+    *,
+    conversation: Conversation,
+    decision: Decision,
+    policy: Policy,
+    now: datetime,
+    summarizer: Summarizer | None = None,
 ) -> Brief:
-    """The brief for a conversation the detector escalated."""
-    user_texts = [t.text for t in conversation.user_turns]
-    ask = user_texts[-1] if user_texts else ""
-    attempted = tuple(
-        Attempt(action=t.bot.action, result=t.bot.action_result, turn_id=t.turn_id)
-        for t in conversation.turns
-        if t.bot is not None and t.bot.action
+    """The brief for a conversation the detector escalated; `summarizer` defaults to extractive."""
+    redactor = redactor_for(policy.redaction)
+    safe, masked = redact_conversation(conversation, redactor)
+    decision = redact_decision(decision, redactor)
+    intent = decision.intent or _last_bot_intent(safe)
+    config = policy.intents.get(intent or "")
+    topic = decision.topic or (config.topic if config else None)
+    identifiers = find_identifiers(safe, policy, masked)
+    attempted = tuple(_attempts(safe))[-MAX_ATTEMPTS:]
+    request = SummaryRequest(
+        conversation=safe,
+        decision=decision,
+        identifiers=identifiers,
+        attempted=attempted,
+        intent=intent,
+        topic=topic,
+        max_lines=policy.brief.max_summary_lines,
+        now=now,
     )
-    reasons = ", ".join(r.code.value for r in decision.reasons) or "none"
-    lines = [
-        f"Customer asks: {ask[:200]}",
-        f"Escalated because: {reasons}.",
-        f"Intent: {decision.intent or 'unknown'}.",
-        f"The bot tried {len(attempted)} action(s)." if attempted else "The bot took no action.",
-    ]
-    intent_config = policy.intents.get(decision.intent or "")
-    next_action = (
-        intent_config.next_best_action
-        if intent_config and intent_config.next_best_action
-        else "Read the summary, confirm the request with the customer, and resolve it."
-    )
-    name = conversation.customer.name if conversation.customer else None
-    return Brief(
-        summary="\n".join(lines),
-        intent=decision.intent,
-        desired_outcome=ask[:200],
-        topic=decision.topic,
+    summary = _summarize(summarizer, request, redactor)
+    brief = Brief(
+        summary="\n".join(summary.lines),
+        summary_source=summary.source,
+        intent=intent,
+        desired_outcome=summary.desired_outcome,
+        topic=topic,
         urgency=decision.urgency,
         sentiment=decision.sentiment,
-        identifiers=_identifiers(conversation, policy),
+        identifiers=identifiers,
         attempted=attempted,
         reasons=decision.reasons,
-        next_best_action=next_action,
-        ticket_fields=TicketFields(
-            subject=(ask[:80] or "Conversation handed off"),
-            description="\n".join(lines),
-            category=decision.topic or decision.intent or "general",
-            priority=decision.urgency.value,
-            requester=name,
-        ),
+        next_best_action="",
+        ticket_fields=_PENDING,
         transcript=tuple(
             TranscriptLine(turn_id=t.turn_id, role=t.role, text=t.text, sent_at=t.sent_at)
-            for t in conversation.turns
+            for t in safe.turns
         ),
     )
+    queue, _rule = choose_queue(brief=brief, customer=safe.customer, policy=policy)
+    action = next_best_action(brief=brief, customer=safe.customer, queue=queue, policy=policy)
+    brief = brief.model_copy(update={"next_best_action": redactor.text(action)})
+    fields = ticket_fields(
+        brief=brief,
+        description=render_text(brief),
+        conversation_id=conversation.id,
+        customer=safe.customer,
+        queue=queue,
+        config=policy.brief.tickets,
+    )
+    return brief.model_copy(update={"ticket_fields": fields})
+
+
+def find_identifiers(
+    conversation: Conversation, policy: Policy, masked: tuple[Identifier, ...] = ()
+) -> tuple[Identifier, ...]:
+    """Every identifier in the customer block, the metadata and the customer's turns, once each."""
+    customer = conversation.customer
+    region = (customer.region if customer else None) or policy.brief.default_region
+    extractor = Extractor(policy.identifiers, region)
+    return unique(_sightings(conversation, extractor, masked))
+
+
+def _sightings(
+    conversation: Conversation, extractor: Extractor, masked: tuple[Identifier, ...]
+) -> Iterator[Identifier]:
+    if conversation.customer is not None:
+        yield from extractor.from_customer(conversation.customer)
+    yield from extractor.from_metadata(conversation.metadata, "metadata")
+    yield from masked
+    for turn in conversation.turns:
+        if turn.role is Role.USER:
+            yield from extractor.from_text(turn.text, f"turn:{turn.turn_id}")
+        if turn.metadata:
+            yield from extractor.from_metadata(turn.metadata, f"turn:{turn.turn_id}.metadata")
+
+
+def _summarize(
+    summarizer: Summarizer | None, request: SummaryRequest, redactor: Redactor
+) -> Summary:
+    """A summarizer that raises or overruns still yields a brief: the extractive one."""
+    summary: Summary | None = None
+    if summarizer is not None:
+        try:
+            summary = summarizer.summarize(request)
+        except Exception:  # a broken plug-in must not lose the case
+            log.exception("summarizer %s failed; using the extractive summary", type(summarizer))
+    summary = summary or _EXTRACTIVE.summarize(request)
+    lines = tuple(redactor.text(line) for line in summary.lines[: request.max_lines])
+    return summary.model_copy(
+        update={"lines": lines, "desired_outcome": redactor.text(summary.desired_outcome)}
+    )
+
+
+def _last_bot_intent(conversation: Conversation) -> str | None:
+    for turn in reversed(conversation.turns):
+        if turn.bot is not None and turn.bot.intent:
+            return turn.bot.intent
+    return None
+
+
+def _attempts(conversation: Conversation) -> Iterator[Attempt]:
+    """What the bot did: its actions and results, and the answers that fell back or were blocked."""
+    for turn in conversation.turns:
+        signal = turn.bot
+        if signal is None:
+            continue
+        if signal.action:
+            yield Attempt(action=signal.action, result=signal.action_result, turn_id=turn.turn_id)
+        elif signal.fallback or signal.policy_block:
+            what = f"answer {signal.intent}" if signal.intent else "answer"
+            result = "blocked by policy" if signal.policy_block else "fell back"
+            yield Attempt(action=what, result=result, turn_id=turn.turn_id)

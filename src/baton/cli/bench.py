@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -12,7 +13,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from baton.cli.common import console
+from baton.brief import build_brief
+from baton.brief.sample import START, sample_conversation
+from baton.cli.common import console, err_console
 from baton.config import get_settings
 from baton.detect import Detector, DetectState, load_models
 from baton.domain import BotSignal, Conversation, Customer, Role, Turn
@@ -102,7 +105,59 @@ def detect(
     console.print(table)
 
 
+def _percentile(sorted_ms: list[float], q: float) -> float:
+    return sorted_ms[min(len(sorted_ms) - 1, round(q * (len(sorted_ms) - 1)))]
+
+
+def _stats(sorted_ms: list[float]) -> tuple[float, ...]:
+    """p50, p95, p99, max, mean."""
+    quantiles = (_percentile(sorted_ms, q) for q in (0.5, 0.95, 0.99))
+    return (*quantiles, sorted_ms[-1], statistics.fmean(sorted_ms))
+
+
+@app.command("brief")
+def brief(
+    iterations: int = typer.Option(2000, min=10, help="timed brief builds"),
+    turns: int = typer.Option(20, min=1, max=500, help="turns in the synthetic conversation"),
+    budget_ms: float = typer.Option(20.0, help="fail (exit 1) when p99 is above this"),
+    policy_file: str | None = typer.Option(None, "--policy", help="policy file; default if unset"),
+) -> None:
+    """Time `build_brief` with the extractive summarizer on a synthetic conversation.
+
+    The budget applies to wall-clock p99; the CPU row shows how much of a slow run was the
+    machine (other processes) rather than the brief.
+    """
+    policy = load_policy(policy_file)
+    conversation, decision = sample_conversation(turns)
+    now = START
+    for _ in range(min(100, iterations)):
+        build_brief(conversation=conversation, decision=decision, policy=policy, now=now)
+    gc.collect()
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(iterations):
+        wall_start, cpu_start = time.perf_counter(), time.thread_time()
+        built = build_brief(conversation=conversation, decision=decision, policy=policy, now=now)
+        cpu.append((time.thread_time() - cpu_start) * 1000)
+        wall.append((time.perf_counter() - wall_start) * 1000)
+    table = Table(title=f"build_brief, {turns} turns, {iterations} runs (ms)")
+    for column in ("clock", "p50", "p95", "p99", "max", "mean"):
+        table.add_column(column, justify="right")
+    for name, samples in (("wall", sorted(wall)), ("cpu", sorted(cpu))):
+        table.add_row(name, *(f"{v:.3f}" for v in _stats(samples)))
+    console.print(table)
+    p99 = _percentile(sorted(wall), 0.99)
+    console.print(
+        f"{len(built.identifiers)} identifiers, {built.summary.count(chr(10)) + 1} summary lines"
+    )
+    if p99 > budget_ms:
+        err_console.print(f"[red]wall p99 {p99:.2f} ms is over the {budget_ms} ms budget[/]")
+        raise typer.Exit(1)
+    console.print(f"wall p99 {p99:.2f} ms is within the {budget_ms} ms budget")
+
+
 @app.command("all")
 def run_all() -> None:
     """Every benchmark, one after another, with its defaults."""
     detect(turns=2000, history=20, as_json=False)
+    brief(iterations=2000, turns=20, budget_ms=20.0, policy_file=None)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from baton.api.deps import ApiKeyDep, SessionDep
+from baton.api.deps import ApiKeyDep, RuntimeDep, SessionDep
 from baton.api.routes.turns import _ERRORS
+from baton.brief import render_markdown, render_text, ticket_payload
 from baton.domain import Brief
-from baton.errors import HandoffNotFound
+from baton.errors import HandoffNotFound, NotFound
 from baton.store import repositories as repo
 from baton.store.tables import HandoffRow
 
@@ -75,6 +77,43 @@ def get_handoff(handoff: CurrentHandoff, _key: ApiKeyDep) -> HandoffRead:
     return _read(handoff)
 
 
-@router.get("/handoffs/{handoff_id}/brief", response_model=Brief, responses={404: _ERRORS[409]})
-def get_brief(handoff: CurrentHandoff, _key: ApiKeyDep) -> Brief:
-    return Brief.model_validate(handoff.brief)
+_BRIEF_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "application/json": {},
+            "text/markdown": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+        "description": "The brief: JSON, or rendered as Markdown or plain text",
+    },
+    404: _ERRORS[409],
+}
+
+
+@router.get("/handoffs/{handoff_id}/brief", response_model=Brief, responses=_BRIEF_FORMATS)
+def get_brief(
+    handoff: CurrentHandoff,
+    _key: ApiKeyDep,
+    fmt: Annotated[Literal["json", "markdown", "text"], Query(alias="format")] = "json",
+) -> Brief | Response:
+    """The case brief; `?format=markdown` or `?format=text` for consoles, e-mail and CRMs."""
+    brief = Brief.model_validate(handoff.brief)
+    if fmt == "markdown":
+        return PlainTextResponse(render_markdown(brief), media_type="text/markdown")
+    if fmt == "text":
+        return PlainTextResponse(render_text(brief))
+    return brief
+
+
+@router.get(
+    "/handoffs/{handoff_id}/ticket/{system}",
+    response_model=dict[str, Any],
+    responses={404: _ERRORS[409]},
+)
+def get_ticket(handoff: CurrentHandoff, system: str, runtime: RuntimeDep, _key: ApiKeyDep) -> Any:
+    """The brief's ticket in a help desk's own field names (`zendesk`, `hubspot`, `salesforce`)."""
+    mapping = runtime.policy.brief.tickets.systems.get(system)
+    if mapping is None:
+        known = ", ".join(sorted(runtime.policy.brief.tickets.systems))
+        raise NotFound(f"no ticket mapping {system!r}; the policy has: {known}", field="system")
+    return ticket_payload(Brief.model_validate(handoff.brief).ticket_fields, mapping)
