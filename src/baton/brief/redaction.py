@@ -35,7 +35,7 @@ _TOKENS = (
     r"\bgh[pousr]_[A-Za-z0-9]{30,}\b",
     r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",
     r"\beyJ[\w\-]{8,}\.[\w\-]{8,}\.[\w\-]{8,}",
-    r"(?i)\bbearer\s+[\w\-.~+/]{16,}=*",
+    r"\b(?i:bearer)\s+[\w\-.~+/]{16,}=*",
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
 )
 _ANNOUNCING_WORDS = (
@@ -93,9 +93,11 @@ class Redactor:
         if config.card_numbers:
             rules.append(_Rule("card", re.compile(_CARD), 4, identifier=True, luhn=True))
         if config.national_ids:
-            rules.extend(_Rule("national_id", re.compile(p), 4, True) for p in _NATIONAL_IDS)
+            national = "|".join(f"(?:{p})" for p in _NATIONAL_IDS)
+            rules.append(_Rule("national_id", re.compile(national), 4, True))
         if config.secrets:
-            rules.extend(_Rule("secret", re.compile(p), 0, False) for p in _TOKENS)
+            tokens = "|".join(f"(?:{p})" for p in _TOKENS)
+            rules.append(_Rule("secret", re.compile(tokens), 0, False))
             rules.append(_Rule("secret", re.compile(_SECRET_VALUE), 0, False, group=1))
         rules.extend(
             _Rule(p.kind, re.compile(p.pattern), p.keep_last, p.identifier) for p in config.patterns
