@@ -81,13 +81,18 @@ def build_brief(
             for t in safe.turns
         ),
     )
+    return _finish(brief, safe, policy, redactor)
+
+
+def _finish(brief: Brief, safe: Conversation, policy: Policy, redactor: Redactor) -> Brief:
+    """The parts that read the rest of the brief: the next best action, then the ticket."""
     queue, _rule = choose_queue(brief=brief, customer=safe.customer, policy=policy)
     action = next_best_action(brief=brief, customer=safe.customer, queue=queue, policy=policy)
     brief = brief.model_copy(update={"next_best_action": redactor.text(action)})
     fields = ticket_fields(
         brief=brief,
         description=render_text(brief),
-        conversation_id=conversation.id,
+        conversation_id=safe.id,
         customer=safe.customer,
         queue=queue,
         config=policy.brief.tickets,
