@@ -45,7 +45,7 @@ what the bot tried, what is blocking"], "desired_outcome": "one sentence: what t
 wants to happen"}}"""
 
 
-class SummaryRejected(Exception):  # noqa: N818 - a reason for the fallback, not a failure to the caller
+class SummaryRejected(Exception):
     """The model answered, but not with a summary we may show an agent."""
 
 
