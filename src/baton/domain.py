@@ -166,8 +166,8 @@ class TicketFields(Frozen):
     description: str
     category: str
     priority: str
-    requester: str | None = Field(default=None, description="e-mail, phone or id to reply to")
-    requester_name: str | None = None
+    requester: str | None = Field(default=None, description="the customer's name")
+    requester_email: str | None = Field(default=None, description="where a help desk replies")
     tags: tuple[str, ...] = ()
     custom: dict[str, Any] = Field(default_factory=dict)
 

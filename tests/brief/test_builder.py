@@ -132,8 +132,8 @@ def test_ticket_fields_are_prefilled() -> None:
     assert len(ticket.subject) <= 120
     assert ticket.category == "outage"
     assert ticket.priority == brief.urgency.value
-    assert ticket.requester == "mark.hughes@example.co.uk"
-    assert ticket.requester_name == "Mark Hughes"
+    assert ticket.requester == "Mark Hughes"
+    assert ticket.requester_email == "mark.hughes@example.co.uk"
     assert ticket.tags == ("baton", "urgent", "negative_sentiment", "outage")
     assert ticket.custom["ticket"] == "4471023"
     assert ticket.custom["conversation_id"] == case.id

@@ -30,8 +30,7 @@ def ticket_fields(
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1].rstrip() + "…"
     first = _first_by_kind(brief)
-    requester = first.get("email") or (customer.email if customer else None)
-    requester = requester or first.get("phone") or (customer.id if customer else None)
+    email = first.get("email") or (customer.email if customer else None)
     tags = [*config.tags, *(r.code.value for r in brief.reasons), brief.intent, brief.topic]
     custom: dict[str, Any] = {
         "conversation_id": conversation_id,
@@ -48,8 +47,8 @@ def ticket_fields(
         description=description[:DESCRIPTION_CHARS],
         category=brief.topic or brief.intent or "general",
         priority=brief.urgency.value,
-        requester=requester,
-        requester_name=customer.name if customer else None,
+        requester=customer.name if customer else None,
+        requester_email=email,
         tags=tuple(dict.fromkeys(_tag(t) for t in tags if t)),
         custom={k: v for k, v in custom.items() if v is not None},
     )
@@ -63,7 +62,7 @@ def ticket_payload(fields: TicketFields, system: TicketSystem) -> dict[str, Any]
         "category": _category(fields.category, system),
         "priority": _priority(fields.priority, system),
         "requester": fields.requester,
-        "requester_name": fields.requester_name,
+        "requester_email": fields.requester_email,
         "tags": list(fields.tags),
         **{f"custom.{k}": v for k, v in fields.custom.items()},
     }

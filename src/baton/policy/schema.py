@@ -232,7 +232,7 @@ class TicketSystem(Strict):
     """How a brief's ticket fields land in one help desk or CRM's own field names.
 
     `fields` maps a Baton field (`subject`, `description`, `category`, `priority`, `requester`,
-    `requester_name`, `tags`, `custom.<name>`) to a dotted target path; `custom_fields[ID]` appends
+    `requester_email`, `tags`, `custom.<name>`) to a dotted target path; `custom_fields[ID]` appends
     `{"id": ID, "value": ...}` to a list, as Zendesk wants.
     """
 
@@ -251,8 +251,8 @@ def _default_ticket_systems() -> dict[str, TicketSystem]:
                 "subject": "ticket.subject",
                 "description": "ticket.comment.body",
                 "priority": "ticket.priority",
-                "requester": "ticket.requester.email",
-                "requester_name": "ticket.requester.name",
+                "requester": "ticket.requester.name",
+                "requester_email": "ticket.requester.email",
                 "tags": "ticket.tags",
             },
             priorities={
@@ -283,8 +283,8 @@ def _default_ticket_systems() -> dict[str, TicketSystem]:
                 "subject": "Subject",
                 "description": "Description",
                 "priority": "Priority",
-                "requester": "SuppliedEmail",
-                "requester_name": "SuppliedName",
+                "requester": "SuppliedName",
+                "requester_email": "SuppliedEmail",
                 "custom.phone": "SuppliedPhone",
             },
             priorities={
