@@ -226,7 +226,7 @@ def _escalate(
         conversation_id=conversation.id,
         status=HandoffStatus.QUEUED if forced else HandoffStatus.OFFERED,
         channel=channel.value if channel else None,
-        reasons=decision.reasons,
+        reasons=brief.reasons,  # the decision's, with their evidence redacted
         brief=brief.model_dump(mode="json"),
         routing=routing,
         now=now,
@@ -295,9 +295,15 @@ def _refresh_brief(
         sentiment=decision.sentiment or earlier.sentiment,
         urgency=max(earlier.urgency, decision.urgency, key=URGENCY_ORDER.index),
     )
-    brief = build_brief(conversation=conversation, decision=merged, policy=runtime.policy, now=now)
+    brief = build_brief(
+        conversation=conversation,
+        decision=merged,
+        policy=runtime.policy,
+        now=now,
+        summarizer=runtime.summarizer,
+    )
     handoff.brief = brief.model_dump(mode="json")
-    handoff.reasons = [r.model_dump(mode="json") for r in reasons]
+    handoff.reasons = [r.model_dump(mode="json") for r in brief.reasons]
     handoff.updated_at = now
 
 

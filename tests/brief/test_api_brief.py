@@ -101,6 +101,7 @@ def test_no_full_card_number_leaves_through_the_brief_or_a_webhook(client: TestC
     handoff_id = _handoff(client)
     seen = [
         client.get(f"/v1/handoffs/{handoff_id}/brief").text,
+        client.get(f"/v1/handoffs/{handoff_id}").text,
         client.get(f"/v1/handoffs/{handoff_id}/brief", params={"format": "markdown"}).text,
         client.get(f"/v1/handoffs/{handoff_id}/brief", params={"format": "text"}).text,
         *(
@@ -110,6 +111,7 @@ def test_no_full_card_number_leaves_through_the_brief_or_a_webhook(client: TestC
     ]
     with client.app.state.session_factory() as s:  # type: ignore[attr-defined]
         seen.append(json.dumps(s.scalars(select(HandoffRow.brief)).one()))
+        seen.append(json.dumps(s.scalars(select(HandoffRow.reasons)).one()))
         outbox = list(s.scalars(select(OutboxRow.payload)))
         events = list(s.scalars(select(ConversationEventRow.data)))
     assert outbox, "the engine writes a webhook row per handoff"
