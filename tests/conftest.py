@@ -88,11 +88,17 @@ def session(session_factory: SessionFactory) -> Iterator[Session]:
         yield s
 
 
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained-model cache for the whole run: a policy's detector is trained once."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> Settings:
+def settings(db_url: str, model_cache_dir: Path) -> Settings:
     return Settings(
         database_url=db_url,
-        model_cache_dir=tmp_path / "cache",
+        model_cache_dir=model_cache_dir,
         secret_key="test-secret-key-0123456789abcdef",
     )
 

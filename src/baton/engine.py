@@ -281,7 +281,9 @@ def _refresh_brief(
 ) -> None:
     """Rebuild an open case's brief so what the customer says after escalating reaches the agent.
 
-    The reasons only grow: a reason that fired at escalation stays, new ones are added.
+    The reasons only grow: a reason that fired at escalation stays, new ones are added. No LLM is
+    called here (this runs on every customer message, under the conversation's lock): the
+    extractive summarizer runs, and a summary the LLM wrote at escalation is kept.
     """
     reasons = [Reason.model_validate(r) for r in handoff.reasons]
     known = {r.code for r in reasons}
@@ -295,13 +297,11 @@ def _refresh_brief(
         sentiment=decision.sentiment or earlier.sentiment,
         urgency=max(earlier.urgency, decision.urgency, key=URGENCY_ORDER.index),
     )
-    brief = build_brief(
-        conversation=conversation,
-        decision=merged,
-        policy=runtime.policy,
-        now=now,
-        summarizer=runtime.summarizer,
-    )
+    brief = build_brief(conversation=conversation, decision=merged, policy=runtime.policy, now=now)
+    if earlier.summary_source != brief.summary_source:
+        brief = brief.model_copy(
+            update={"summary": earlier.summary, "summary_source": earlier.summary_source}
+        )
     handoff.brief = brief.model_dump(mode="json")
     handoff.reasons = [r.model_dump(mode="json") for r in brief.reasons]
     handoff.updated_at = now
