@@ -15,7 +15,8 @@
     ├── Conflict                    409 conflict
     │   ├── TurnConflict            409 turn_conflict
     │   ├── IllegalTransition       409 illegal_transition
-    │   └── EndpointDisabled        409 webhook_endpoint_disabled
+    │   ├── EndpointDisabled        409 webhook_endpoint_disabled
+    │   └── CsatAlreadyRecorded     409 csat_already_recorded
     └── RateLimited                 429 rate_limited
 
 The API maps each class to its status and code in one place (`baton.api.errors`).
@@ -108,6 +109,10 @@ class IllegalTransition(Conflict):
 
 class EndpointDisabled(Conflict):
     code = "webhook_endpoint_disabled"
+
+
+class CsatAlreadyRecorded(Conflict):
+    code = "csat_already_recorded"
 
 
 class RateLimited(BatonError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -268,3 +269,83 @@ class KbArticleRow(Base):
     reply: Mapped[str | None] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+class HandoffFactRow(Base):
+    """One row per handoff, derived from its event log by `baton.learn.rollup`; never edited."""
+
+    __tablename__ = "handoff_facts"
+    __table_args__ = (Index("ix_handoff_facts_opened_at", "opened_at"),)
+
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    opened_at: Mapped[datetime]
+    offered: Mapped[int] = mapped_column(Integer, default=0)
+    declined: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    reached: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    transferred: Mapped[int] = mapped_column(Integer, default=0)
+    time_to_human_s: Mapped[float | None] = mapped_column(Float)
+    first_action_s: Mapped[float | None] = mapped_column(Float)
+    handle_s: Mapped[float | None] = mapped_column(Float)
+    necessary: Mapped[int | None] = mapped_column(Integer)
+    csat: Mapped[int | None] = mapped_column(Integer)
+    sla_met: Mapped[int | None] = mapped_column(Integer)
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    repeat_asks: Mapped[int] = mapped_column(Integer, default=0)
+    meeting: Mapped[int] = mapped_column(Integer, default=0)
+    first_reach: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KpiDailyRow(Base):
+    """Additive KPI sums per UTC day, queue, reason and channel: what keeps analytics fast."""
+
+    __tablename__ = "kpi_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    offered: Mapped[int] = mapped_column(Integer, default=0)
+    declined: Mapped[int] = mapped_column(Integer, default=0)
+    handoffs: Mapped[int] = mapped_column(Integer, default=0)
+    reached: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    transferred: Mapped[int] = mapped_column(Integer, default=0)
+    tth_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    tth_n: Mapped[int] = mapped_column(Integer, default=0)
+    tfa_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    tfa_n: Mapped[int] = mapped_column(Integer, default=0)
+    handle_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    handle_n: Mapped[int] = mapped_column(Integer, default=0)
+    labelled: Mapped[int] = mapped_column(Integer, default=0)
+    necessary: Mapped[int] = mapped_column(Integer, default=0)
+    csat_sum: Mapped[int] = mapped_column(Integer, default=0)
+    csat_n: Mapped[int] = mapped_column(Integer, default=0)
+    sla_n: Mapped[int] = mapped_column(Integer, default=0)
+    sla_met: Mapped[int] = mapped_column(Integer, default=0)
+    replied: Mapped[int] = mapped_column(Integer, default=0)
+    repeat_asked: Mapped[int] = mapped_column(Integer, default=0)
+    meetings: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_conversations: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WatermarkRow(Base):
+    """How far a derived table has read an append-only log (the last event id it folded in)."""
+
+    __tablename__ = "learn_watermarks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+Index("ix_conversations_created_at", ConversationRow.created_at)
