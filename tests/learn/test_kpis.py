@@ -178,3 +178,12 @@ def test_new_events_are_folded_in(seeded: Session) -> None:
     assert report.overall.time_to_human_seconds == (576 * 5 + 60) / 6
     assert report.overall.escalated_conversations == 5
     assert report.deflection_rate == 0.5
+
+
+def test_refresh_rewrites_only_what_changed(seeded: Session) -> None:
+    assert refresh(session=seeded, now=NOW).events == 0  # nothing new since the fixture's refresh
+    add_handoff(seeded, "h10", "c10", queue="billing", reason="urgent", channel="email",
+                events=[("created", datetime(2026, 11, 18, 9, 30, tzinfo=UTC))])  # fmt: skip
+    stats = refresh(session=seeded, now=NOW)
+    assert stats.events >= 1  # PostgreSQL also re-reads the events just before the watermark
+    assert stats.days == 1  # only Wednesday is summed again

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from baton.brief import build_brief
 from baton.brief.sample import START, sample_conversation
+from baton.cli.bench_analytics import analytics
 from baton.cli.common import console, err_console
 from baton.config import get_settings
 from baton.detect import Detector, DetectState, load_models
@@ -161,3 +162,6 @@ def run_all() -> None:
     """Every benchmark, one after another, with its defaults."""
     detect(turns=2000, history=20, as_json=False)
     brief(iterations=2000, turns=20, budget_ms=20.0, policy_file=None)
+
+
+app.command("analytics")(analytics)

@@ -157,7 +157,7 @@ def _reply_texts(session: Session, events: Iterable[tuple[str, EventView]]) -> d
 
 
 def rebuild_facts(*, session: Session, handoff_ids: Sequence[str]) -> set[date]:
-    """Re-derive these handoffs' facts from their events; return the days whose sums changed."""
+    """Re-derive these handoffs' facts; rewrite those that changed; return the days to re-sum."""
     views = {v.id: v for v in _views(session, handoff_ids)}
     by_handoff: dict[str, list[EventView]] = {hid: [] for hid in views}
     for row in session.scalars(
@@ -177,12 +177,26 @@ def rebuild_facts(*, session: Session, handoff_ids: Sequence[str]) -> set[date]:
         for hid, evs in by_handoff.items()
         if (fact := derive_fact(views[hid], evs, texts)) is not None
     ]
-    days = set(session.scalars(select(F.day).where(F.handoff_id.in_(list(views)))))
-    session.execute(delete(F).where(F.handoff_id.in_(list(views))))
-    store_facts(session=session, facts=facts)
-    days |= {f.day for f in facts}
-    conversations = {f.conversation_id for f in facts}
+    stored = _stored_facts(session, list(views))
+    changed = [f for f in facts if stored.get(f.handoff_id) != _comparable(f.as_row())]
+    gone = [hid for hid in stored if hid not in {f.handoff_id for f in facts}]
+    stale = [f.handoff_id for f in changed if f.handoff_id in stored] + gone
+    if stale:
+        session.execute(delete(F).where(F.handoff_id.in_(stale)))
+    store_facts(session=session, facts=changed)
+    days = {f.day for f in changed} | {stored[hid]["day"] for hid in stale}
+    conversations = {f.conversation_id for f in changed}
     return days | fix_first_reach(session=session, conversation_ids=conversations)
+
+
+def _comparable(row: dict[str, Any]) -> dict[str, Any]:
+    """A fact without its `first_reach`, which depends on the conversation's other handoffs."""
+    return {k: v for k, v in row.items() if k != "first_reach"}
+
+
+def _stored_facts(session: Session, handoff_ids: list[str]) -> dict[str, dict[str, Any]]:
+    rows = session.execute(select(*F.__table__.columns).where(F.handoff_id.in_(handoff_ids)))
+    return {row.handoff_id: _comparable(dict(row._mapping)) for row in rows}
 
 
 def store_facts(*, session: Session, facts: Sequence[Fact]) -> None:
