@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from baton.cli import agents, bench, db, demo, kb, keys, outbox, policy, serve
+from baton.cli import agents, bench, db, demo, kb, keys, learn, outbox, policy, seed, serve
 from baton.cli.eval import eval_command
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(seed.app, name="seed")
+app.command("report")(learn.report)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("eval")(eval_command)
