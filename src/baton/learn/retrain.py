@@ -1,0 +1,206 @@
+"""Retraining from labels: agents' "necessary?" labels and resolution codes become examples, and
+per-reason thresholds are proposed where they would drop unnecessary handoffs, measured by replay.
+
+Only raising a threshold can be judged from labels (the handoffs it would add were never made, so
+nobody labelled them). For each reason, the candidate thresholds lie between the scores the
+labelled handoffs had; the proposal is the one that removes the most handoffs labelled unnecessary
+while keeping at least `min_recall` of those labelled necessary, on handoffs where that reason
+alone fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baton.domain import ReasonCode
+from baton.learn.replay import ReplayResult, replay
+from baton.policy import Policy
+from baton.store.tables import HandoffRow, TurnRow
+
+KB_ANSWER = "kb_answer"
+
+
+class Labelled(BaseModel):
+    handoff_id: str
+    scores: dict[str, float]
+    necessary: bool
+
+
+class ThresholdProposal(BaseModel):
+    reason: str
+    current: float
+    proposed: float
+    labelled: int
+    necessary: int
+    unnecessary: int
+    removes_unnecessary: int
+    removes_necessary: int
+    recall: float
+
+
+class LearnResult(BaseModel):
+    examples: int
+    labelled: int
+    proposals: list[ThresholdProposal]
+    replay: ReplayResult | None
+
+
+def _labelled_rows(
+    session: Session, since: datetime | None, until: datetime | None
+) -> Iterator[HandoffRow]:
+    stmt = select(HandoffRow).where(HandoffRow.necessary.is_not(None)).order_by(HandoffRow.id)
+    if since is not None:
+        stmt = stmt.where(HandoffRow.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(HandoffRow.created_at < until)
+    yield from session.scalars(stmt.execution_options(yield_per=1000))
+
+
+def _turns(session: Session, rows: list[HandoffRow]) -> dict[str, list[TurnRow]]:
+    """The stored user and bot turns of these handoffs' conversations, in order."""
+    out: dict[str, list[TurnRow]] = {row.conversation_id: [] for row in rows}
+    for turn in session.scalars(
+        select(TurnRow)
+        .where(TurnRow.conversation_id.in_(list(out)), TurnRow.role.in_(("user", "bot")))
+        .order_by(TurnRow.conversation_id, TurnRow.seq)
+    ):
+        out[turn.conversation_id].append(turn)
+    return out
+
+
+def _line(turn: TurnRow) -> dict[str, Any]:
+    line: dict[str, Any] = {"role": turn.role, "text": turn.text}
+    if turn.bot:
+        line["bot"] = turn.bot
+    return line
+
+
+def training_examples(
+    *, session: Session, since: datetime | None = None, until: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Labelled handoffs in the evaluation format of DESIGN.md ("Learn"), one dict per line.
+
+    A handoff labelled unnecessary, or closed with a knowledge-base answer, is an example of a
+    conversation the bot should have kept.
+    """
+    rows = list(_labelled_rows(session, since, until))
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        turns = _turns(session, chunk)
+        for row in chunk:
+            escalate = bool(row.necessary) and KB_ANSWER not in (row.outcome, row.resolution_code)
+            yield {
+                "id": row.id,
+                "source": "baton-labels",
+                "turns": [
+                    _line(t) for t in turns[row.conversation_id] if t.sent_at <= row.created_at
+                ],
+                "expect": {
+                    "escalate": escalate,
+                    "reasons": [row.primary_reason] if escalate and row.primary_reason else [],
+                    "queue": row.queue,
+                    "intent": (row.brief or {}).get("intent"),
+                },
+            }
+
+
+def labelled(
+    *, session: Session, since: datetime | None = None, until: datetime | None = None
+) -> list[Labelled]:
+    """Each labelled handoff's reason scores and whether a person was needed."""
+    return [
+        Labelled(
+            handoff_id=row.id,
+            scores={str(r["code"]): float(r.get("score", 1.0)) for r in row.reasons or []},
+            necessary=bool(row.necessary) and KB_ANSWER not in (row.outcome, row.resolution_code),
+        )
+        for row in _labelled_rows(session, since, until)
+    ]
+
+
+def _candidates(scores: list[float], current: float) -> list[float]:
+    """Thresholds midway between consecutive scores above the current one, and past the top."""
+    points = sorted({s for s in scores if s >= current})
+    mids = [round((a + b) / 2, 4) for a, b in pairwise(points)]
+    top = [round(min(1.0, points[-1] + 0.001), 4)] if points and points[-1] < 1.0 else []
+    return [t for t in mids + top if t > current]
+
+
+def propose(
+    *, examples: list[Labelled], policy: Policy, min_labels: int = 20, min_recall: float = 0.98
+) -> list[ThresholdProposal]:
+    """Per reason, the threshold that drops the most unnecessary handoffs at `min_recall`."""
+    proposals = []
+    for code in ReasonCode:
+        solo = [e for e in examples if list(e.scores) == [code.value]]
+        if len(solo) < min_labels:
+            continue
+        current = policy.trigger(code).threshold
+        necessary = sum(e.necessary for e in solo)
+        best: ThresholdProposal | None = None
+        for threshold in _candidates([e.scores[code.value] for e in solo], current):
+            dropped = [e for e in solo if e.scores[code.value] < threshold]
+            lost = sum(e.necessary for e in dropped)
+            recall = 1.0 if not necessary else (necessary - lost) / necessary
+            gained = len(dropped) - lost
+            if recall < min_recall or gained == 0 or (best and gained <= best.removes_unnecessary):
+                continue
+            best = ThresholdProposal(
+                reason=code.value,
+                current=current,
+                proposed=threshold,
+                labelled=len(solo),
+                necessary=necessary,
+                unnecessary=len(solo) - necessary,
+                removes_unnecessary=gained,
+                removes_necessary=lost,
+                recall=round(recall, 4),
+            )
+        if best is not None:
+            proposals.append(best)
+    return proposals
+
+
+def apply(policy: Policy, proposals: list[ThresholdProposal]) -> Policy:
+    """The policy with the proposed thresholds (named '<name>-proposed')."""
+    triggers = dict(policy.triggers)
+    for p in proposals:
+        code = ReasonCode(p.reason)
+        triggers[code] = policy.trigger(code).model_copy(update={"threshold": p.proposed})
+    return policy.model_copy(update={"name": f"{policy.name}-proposed", "triggers": triggers})
+
+
+def learn(
+    *,
+    session: Session,
+    policy: Policy,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_labels: int = 20,
+    min_recall: float = 0.98,
+) -> tuple[LearnResult, Policy]:
+    """Propose threshold changes from the labels and measure them by replaying the period."""
+    examples = labelled(session=session, since=since, until=until)
+    proposals = propose(
+        examples=examples, policy=policy, min_labels=min_labels, min_recall=min_recall
+    )
+    proposed = apply(policy, proposals)
+    measured = (
+        replay(session=session, baseline=policy, policy=proposed, since=since, until=until)
+        if proposals
+        else None
+    )
+    result = LearnResult(
+        examples=sum(1 for _ in training_examples(session=session, since=since, until=until)),
+        labelled=len(examples),
+        proposals=proposals,
+        replay=measured,
+    )
+    return result, proposed
