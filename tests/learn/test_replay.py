@@ -29,7 +29,9 @@ def seed(session: Session) -> None:
         at = T0 + timedelta(minutes=n)
         turn = Turn(turn_id="u1", role=Role.USER, text=text, sent_at=at,
                     bot=BotSignal(confidence=confidence))  # fmt: skip
-        process_turn(session, runtime=runtime, conversation_id=cid, turn=turn, customer=None, now=at)
+        process_turn(
+            session, runtime=runtime, conversation_id=cid, turn=turn, customer=None, now=at
+        )
     session.flush()
 
 
@@ -52,7 +54,9 @@ def test_stricter_policy_removes_exactly_the_unsure_handoffs(session: Session) -
     assert result.added_by_reason == {}
     assert sum(result.removed_by_queue.values()) == 3
     assert result.removed_labels == {"unlabelled": 3}
-    assert all(f.before is not None and f.before.text == "do you ship to Norway?" for f in result.flips)
+    assert all(
+        f.before is not None and f.before.text == "do you ship to Norway?" for f in result.flips
+    )
     loads = {q.queue: q for q in result.load}
     assert sum(q.before for q in loads.values()) == 10
     assert sum(q.after for q in loads.values()) == 7

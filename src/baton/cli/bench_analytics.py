@@ -78,7 +78,7 @@ def _database(kind: str, workdir: Path, pg_url: str, keep: bool) -> Iterator[str
 
 
 def _seed(engine: Engine, handoffs: int, chunk: int, seed: int) -> dict[str, int]:
-    generator = Generator(seed=seed, start=START, days=365)
+    generator = Generator(seed=seed, start=START, days=365, total=handoffs)
     counts = {"conversations": 0, "handoffs": 0, "events": 0, "facts": 0}
     for first in range(0, handoffs, chunk):
         part = generator.chunk(first, min(chunk, handoffs - first))
@@ -144,8 +144,10 @@ def _measure(url: str, engine: Engine, top: int, runs: int, table: Table, kind: 
         for label, params in QUERIES:
             _time(client, params, 1)
             _row(table, kind, label, _time(client, params, runs))
-        today = Generator(seed=top, start=END - timedelta(days=1), days=1, first_event_id=top + 1)
-        fresh = today.chunk(10**8, 200)
+        today = Generator(
+            seed=top, start=END - timedelta(days=1), days=1, total=200, first_event_id=top + 1
+        )
+        fresh = today.chunk(0, 200)
         load(engine, Chunk(fresh.conversations, fresh.handoffs, fresh.events, facts=[]))
         first = _time(client, QUERIES[0][1], 1)
         _row(table, kind, f"a year, first call after {len(fresh.events):,} new events", first)

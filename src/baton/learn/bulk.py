@@ -59,20 +59,24 @@ class Chunk:
 
 
 class Generator:
-    """Deterministic handoff histories spread over `days` from `start`."""
+    """Deterministic handoff histories spread evenly over `days` from `start`, in time order
+    (as a live store fills up, which keeps the time indexes append-only while loading)."""
 
-    def __init__(self, *, seed: int, start: datetime, days: float, first_event_id: int = 1) -> None:
+    def __init__(
+        self, *, seed: int, start: datetime, days: float, total: int, first_event_id: int = 1
+    ) -> None:
         self.rng = random.Random(seed)
         self.start = start
-        self.span = days * 86400
+        self.gap = days * 86400 / max(1, total)
         self.next_event_id = first_event_id
 
     def chunk(self, first: int, count: int, deflected_ratio: float = 0.5) -> Chunk:
+        """Handoffs number `first` to `first + count - 1` (numbers count from the start)."""
         out = Chunk()
         for i in range(first, first + count):
             self._handoff(out, i)
             if self.rng.random() < deflected_ratio:
-                at = self.start + timedelta(seconds=self.rng.random() * self.span)
+                at = self.start + timedelta(seconds=(i + self.rng.random()) * self.gap)
                 out.conversations.append(_conversation(f"bench-d{i:07d}", at))
         return out
 
@@ -105,7 +109,7 @@ class Generator:
 
     def _handoff(self, out: Chunk, i: int) -> None:
         r = self.rng
-        at = self.start + timedelta(seconds=r.random() * self.span)
+        at = self.start + timedelta(seconds=(i + r.random()) * self.gap)
         hid, cid = f"bench-h{i:07d}", f"bench-c{i:07d}"
         queue = r.choices(QUEUES, QUEUE_WEIGHTS)[0]
         reason = r.choices(REASONS, REASON_WEIGHTS)[0]

@@ -72,8 +72,11 @@ DIMENSIONS = ("day", "queue", "reason", "channel")
 
 @dataclass(frozen=True, slots=True)
 class RefreshStats:
+    """Events read, facts derived (a handoff split across two batches is derived twice), days
+    summed again."""
+
     events: int = 0
-    handoffs: int = 0
+    derived: int = 0
     days: int = 0
 
 
@@ -97,7 +100,7 @@ def refresh(*, session: Session, now: datetime, batch_size: int = 2000) -> Refre
     if session.get_bind().dialect.name == "postgresql":
         start = max(0, start - PG_OVERLAP_EVENTS)
     days: set[date] = set()
-    events = handoffs = 0
+    events = derived = 0
     while True:
         rows = session.execute(
             select(HandoffEventRow.id, HandoffEventRow.handoff_id)
@@ -109,11 +112,11 @@ def refresh(*, session: Session, now: datetime, batch_size: int = 2000) -> Refre
             break
         ids = list(dict.fromkeys(r.handoff_id for r in rows))
         days |= rebuild_facts(session=session, handoff_ids=ids)
-        events, handoffs, start = events + len(rows), handoffs + len(ids), rows[-1].id
+        events, derived, start = events + len(rows), derived + len(ids), rows[-1].id
     rebuild_daily(session=session, days=days)
     mark.event_id, mark.updated_at = top, now
     session.flush()
-    return RefreshStats(events=events, handoffs=handoffs, days=len(days))
+    return RefreshStats(events=events, derived=derived, days=len(days))
 
 
 def _views(session: Session, handoff_ids: Sequence[str]) -> list[HandoffView]:
