@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
 from baton.cli.main import app
-from baton.config import get_settings
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
@@ -20,19 +18,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 CHARTS = ("volume", "reasons", "rates", "times", "sla", "unnecessary")
-
-
-@pytest.fixture
-def seeded_store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("BATON_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    result = CliRunner().invoke(
-        app, ["seed", "week", "--week", "2026-W47", "--conversations", "60", "--history", "1"]
-    )
-    assert result.exit_code == 0, result.output
-    assert "synthetic" in result.output
-    yield db_url
-    get_settings.cache_clear()
 
 
 @pytest.mark.browser
