@@ -145,7 +145,12 @@ def _measure(url: str, engine: Engine, top: int, runs: int, table: Table, kind: 
             _time(client, params, 1)
             _row(table, kind, label, _time(client, params, runs))
         today = Generator(
-            seed=top, start=END - timedelta(days=1), days=1, total=200, first_event_id=top + 1
+            seed=top,
+            start=END - timedelta(days=1),
+            days=1,
+            total=200,
+            first_event_id=top + 1,
+            prefix="bench-new",
         )
         fresh = today.chunk(0, 200)
         load(engine, Chunk(fresh.conversations, fresh.handoffs, fresh.events, facts=[]))

@@ -63,8 +63,16 @@ class Generator:
     (as a live store fills up, which keeps the time indexes append-only while loading)."""
 
     def __init__(
-        self, *, seed: int, start: datetime, days: float, total: int, first_event_id: int = 1
+        self,
+        *,
+        seed: int,
+        start: datetime,
+        days: float,
+        total: int,
+        first_event_id: int = 1,
+        prefix: str = "bench",
     ) -> None:
+        self.prefix = prefix
         self.rng = random.Random(seed)
         self.start = start
         self.gap = days * 86400 / max(1, total)
@@ -77,7 +85,7 @@ class Generator:
             self._handoff(out, i)
             if self.rng.random() < deflected_ratio:
                 at = self.start + timedelta(seconds=(i + self.rng.random()) * self.gap)
-                out.conversations.append(_conversation(f"bench-d{i:07d}", at))
+                out.conversations.append(_conversation(f"{self.prefix}-d{i:07d}", at))
         return out
 
     def _events(self, at: datetime, queue: str) -> tuple[list[tuple[str, float, Any]], str]:
@@ -110,7 +118,7 @@ class Generator:
     def _handoff(self, out: Chunk, i: int) -> None:
         r = self.rng
         at = self.start + timedelta(seconds=(i + r.random()) * self.gap)
-        hid, cid = f"bench-h{i:07d}", f"bench-c{i:07d}"
+        hid, cid = f"{self.prefix}-h{i:07d}", f"{self.prefix}-c{i:07d}"
         queue = r.choices(QUEUES, QUEUE_WEIGHTS)[0]
         reason = r.choices(REASONS, REASON_WEIGHTS)[0]
         channel = (
