@@ -1,28 +1,24 @@
-"""Simulated agents for synthetic data: they accept, reply, transfer, resolve, label and get rated.
-
-They write exactly the events and status moves the desk writes, in time order, so every KPI can
-be computed from a synthetic history as from a real one.
+"""Simulated agents for synthetic data: they accept, reply, transfer, resolve and label through
+the desk's own services (`baton.desk.service`), so a synthetic case's events, turns and labels
+are the ones a real agent's would be. The customer leaving and the SLA timer, which have no desk
+service, are written as the events they are; CSAT goes through `record_csat`.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from baton.desk import service as desk
+from baton.learn.csat import record_csat
 from baton.lifecycle import EventType, HandoffStatus
+from baton.policy import Policy
 from baton.store import repositories as repo
-from baton.store.tables import HandoffRow
+from baton.store.tables import AgentRow, HandoffRow
 
-MEAN_WAIT_SECONDS = {
-    "security": 120,
-    "sales": 600,
-    "support": 900,
-    "billing": 1500,
-    "account": 1200,
-}
+MEAN_WAIT_SECONDS = {"security": 120, "sales": 600, "support": 900, "billing": 1500}
 AGENT_OF = {
     "support": "syn-ana",
     "billing": "syn-ana",
@@ -40,7 +36,7 @@ ASKS = {
     "order": "Could you send me your order number?",
     "account": "What's your account number?",
 }
-Step = tuple[datetime, EventType, dict[str, Any], HandoffStatus | None]
+KB_ANSWER, MEETING_BOOKED = "kb_answer", "meeting_booked"
 
 
 def _first_reply(rng: random.Random, handoff: HandoffRow) -> str:
@@ -51,43 +47,62 @@ def _first_reply(rng: random.Random, handoff: HandoffRow) -> str:
     return rng.choice(REPLIES)
 
 
-def _plan(rng: random.Random, handoff: HandoffRow, start: datetime, kb: bool) -> list[Step]:
-    queue = handoff.queue
-    t = start + timedelta(seconds=rng.expovariate(1 / MEAN_WAIT_SECONDS.get(queue, 900)))
-    if rng.random() < 0.06:
-        return [(t, EventType.ABANDONED, {}, HandoffStatus.ABANDONED)]
-    steps: list[Step] = [
-        (t, EventType.ASSIGNED, {}, HandoffStatus.ASSIGNED),
-        (t + timedelta(seconds=5), EventType.ACCEPTED, {}, HandoffStatus.ACTIVE),
-    ]
-    t += timedelta(seconds=5 + rng.expovariate(1 / 90))
-    steps.append((t, EventType.REPLIED, {"text": _first_reply(rng, handoff)}, None))
-    if rng.random() < 0.04 and queue != "support":
-        t += timedelta(seconds=60)
-        steps.append((t, EventType.TRANSFERRED, {"from": queue, "to": "support"}, None))
-    t += timedelta(seconds=rng.expovariate(1 / 600))
-    steps.append((t, EventType.REPLIED, {"text": rng.choice(REPLIES)}, None))
-    booked = queue == "sales" and rng.random() < 0.5
-    outcome = "kb_answer" if kb else "meeting_booked" if booked else "solved"
-    t += timedelta(seconds=rng.expovariate(1 / 300))
-    steps.append((t, EventType.RESOLVED, {"outcome": outcome}, HandoffStatus.RESOLVED))
-    return steps
+def _agent(session: Session, queue: str) -> AgentRow:
+    agent = session.get(AgentRow, AGENT_OF.get(queue, "syn-ana"))
+    assert agent is not None, "seed the synthetic agents first"
+    return agent
 
 
-def _sla_steps(handoff: HandoffRow, steps: list[Step]) -> list[Step]:
-    """The SLA timer's event, when the first response came after the due time."""
+def _system(session: Session, handoff: HandoffRow, kind: EventType, at: datetime) -> None:
+    """What no agent does: the SLA timer firing, the customer leaving."""
+    if kind is EventType.ABANDONED:
+        repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.ABANDONED, at=at)
+    data = {"kind": "first_response"} if kind is EventType.SLA_BREACHED else {}
+    actor = "customer" if kind is EventType.ABANDONED else None
+    repo.record_event(session=session, handoff=handoff, type_=kind, at=at, actor=actor, data=data)
+
+
+def _breach(session: Session, handoff: HandoffRow, first_response: datetime) -> None:
+    """The SLA timer's event, when the first response (or the abandon) comes after the due time."""
     due = handoff.first_response_due
-    first = next((s for s in steps if s[1] in (EventType.REPLIED, EventType.ABANDONED)), None)
-    if due is None or first is None or first[0] <= due:
-        return steps
-    breach: Step = (due, EventType.SLA_BREACHED, {"kind": "first_response"}, None)
-    return sorted([*steps, breach], key=lambda s: s[0])
+    if due is not None and due < first_response:
+        _system(session, handoff, EventType.SLA_BREACHED, due)
+
+
+def _code(policy: Policy, wanted: str) -> str:
+    """The resolution code, if the policy lets agents use it; else the policy's first."""
+    codes = policy.desk.resolution_codes
+    return wanted if wanted in codes else codes[0]
+
+
+def _work(
+    session: Session, rng: random.Random, handoff: HandoffRow, policy: Policy, at: datetime
+) -> datetime:
+    """Accept, reply (and maybe transfer and take it again); return when the agent is done."""
+    agent = _agent(session, handoff.queue)
+    desk.accept(session=session, handoff_id=handoff.id, agent=agent, now=at)
+    at += timedelta(seconds=5 + rng.expovariate(1 / 90))
+    _breach(session, handoff, at)
+    desk.reply(session=session, handoff_id=handoff.id, agent=agent,
+               text=_first_reply(rng, handoff), now=at)  # fmt: skip
+    if rng.random() < 0.04 and handoff.queue != "support":
+        at += timedelta(seconds=60)
+        desk.transfer(session=session, handoff_id=handoff.id, agent=agent, policy=policy,
+                      now=at, to_queue="support", note="synthetic transfer")  # fmt: skip
+        agent = _agent(session, "support")
+        at += timedelta(seconds=rng.expovariate(1 / 300))
+        desk.accept(session=session, handoff_id=handoff.id, agent=agent, now=at)
+    at += timedelta(seconds=rng.expovariate(1 / 600))
+    desk.reply(session=session, handoff_id=handoff.id, agent=agent,
+               text=rng.choice(REPLIES), now=at)  # fmt: skip
+    return at + timedelta(seconds=rng.expovariate(1 / 300))
 
 
 def simulate_desk(
     session: Session,
     *,
     rng: random.Random,
+    policy: Policy,
     handoff_id: str,
     start: datetime,
     necessary: bool,
@@ -97,45 +112,19 @@ def simulate_desk(
     handoff = repo.get_handoff_row(session=session, handoff_id=handoff_id)
     if handoff is None or handoff.status != HandoffStatus.QUEUED.value:
         return
-    agent = AGENT_OF.get(handoff.queue)
-    steps = _sla_steps(handoff, _plan(rng, handoff, start, kb_answer))
-    for at, kind, data, target in steps:
-        if kind is EventType.TRANSFERRED:
-            handoff.queue = str(data["to"])
-            for hop in (HandoffStatus.QUEUED, HandoffStatus.ASSIGNED, HandoffStatus.ACTIVE):
-                repo.move_handoff(session=session, handoff=handoff, target=hop, at=at)
-        if target is not None:
-            repo.move_handoff(session=session, handoff=handoff, target=target, at=at)
-        actor = agent if kind not in (EventType.ABANDONED, EventType.SLA_BREACHED) else None
-        if kind is EventType.ABANDONED:
-            actor = "customer"
-        repo.record_event(
-            session=session, handoff=handoff, type_=kind, at=at, actor=actor, data=data
-        )
-    if handoff.status != HandoffStatus.RESOLVED.value:
+    at = start + timedelta(seconds=rng.expovariate(1 / MEAN_WAIT_SECONDS.get(handoff.queue, 1200)))
+    if rng.random() < 0.06:
+        _breach(session, handoff, at)
+        _system(session, handoff, EventType.ABANDONED, at)
         return
-    end = steps[-1][0]
-    handoff.agent_id = agent
-    handoff.outcome = handoff.resolution_code = str(steps[-1][2]["outcome"])
-    if rng.random() < 0.85:
-        handoff.necessary = necessary
-        repo.record_event(
-            session=session,
-            handoff=handoff,
-            type_=EventType.LABELLED,
-            at=end + timedelta(seconds=2),
-            actor=agent,
-            data={"necessary": necessary},
-        )
+    end = _work(session, rng, handoff, policy, at)
+    booked = handoff.queue == "sales" and rng.random() < 0.5
+    code = _code(policy, KB_ANSWER if kb_answer else MEETING_BOOKED if booked else "solved")
+    desk.resolve(session=session, handoff_id=handoff.id, agent=_agent(session, handoff.queue),
+                 policy=policy, code=code, outcome=desk.Outcome.RESOLVED, necessary=necessary,
+                 now=end)  # fmt: skip
     if rng.random() < 0.35:
-        waited = (steps[0][0] - start).total_seconds()
+        waited = (at - start).total_seconds()
         score = rng.choice((5, 5, 4, 4, 3) if waited < 900 else (4, 3, 3, 2, 1))
-        handoff.csat = score
-        repo.record_event(
-            session=session,
-            handoff=handoff,
-            type_=EventType.CSAT,
-            at=end + timedelta(minutes=5),
-            actor="customer",
-            data={"score": score},
-        )
+        record_csat(session=session, handoff_id=handoff.id, score=score, comment=None,
+                    now=end + timedelta(minutes=5))  # fmt: skip

@@ -233,6 +233,7 @@ def _conversation(
     simulate_desk(
         session,
         rng=rng,
+        policy=runtime.policy,
         handoff_id=result.handoff.id,
         start=at,
         necessary=scenario.necessary,
