@@ -6,8 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from baton.cli.main import app
+from baton.config import get_settings
 from baton.store.tables import ConversationRow, HandoffEventRow, HandoffRow
 
 Event = tuple[str, datetime] | tuple[str, datetime, dict[str, Any]]
@@ -96,3 +100,14 @@ def add_handoff(
         )
     session.flush()
     return row
+
+
+def seed_week_through_cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point BATON_DATABASE_URL at `db_url` and fill 2026-W46 and W47 with `baton seed week`."""
+    monkeypatch.setenv("BATON_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(
+        app, ["seed", "week", "--week", "2026-W47", "--conversations", "60", "--history", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "synthetic" in result.output
