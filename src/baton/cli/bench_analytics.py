@@ -27,7 +27,6 @@ from baton.config import Settings
 from baton.learn.bulk import LOADED_TABLES, Chunk, Generator, finish, load
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
 
-
 LIMIT_MS = 1000.0
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2027, 1, 1, tzinfo=UTC)
