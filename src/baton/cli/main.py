@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from baton.cli import agents, bench, db, demo, kb, keys, outbox, policy, serve
+from baton.cli import agents, bench, db, demo, kb, keys, outbox, policy, serve, worker
 from baton.cli.eval import eval_command
 
 app = typer.Typer(
@@ -22,3 +22,4 @@ app.add_typer(outbox.app, name="outbox")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("eval")(eval_command)
+app.command("worker")(worker.worker)
