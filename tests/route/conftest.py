@@ -12,7 +12,12 @@ POLICY = """
 version: 1
 queues:
   - name: support
-    sla: {first_response_minutes: 10, next_response_minutes: 30, resolution_minutes: 60, clock: calendar, warn_at: 0.5}
+    sla:
+      first_response_minutes: 10
+      next_response_minutes: 30
+      resolution_minutes: 60
+      clock: calendar
+      warn_at: 0.5
     offer_timeout_seconds: 60
   - name: billing
     calendar: office
@@ -24,7 +29,12 @@ default_queue: support
 calendars:
   office:
     timezone: Europe/London
-    weekly: {mon: ["09:00-17:00"], tue: ["09:00-17:00"], wed: ["09:00-17:00"], thu: ["09:00-17:00"], fri: ["09:00-17:00"]}
+    weekly:
+      mon: ["09:00-17:00"]
+      tue: ["09:00-17:00"]
+      wed: ["09:00-17:00"]
+      thu: ["09:00-17:00"]
+      fri: ["09:00-17:00"]
 priority: {aging_seconds_per_point: 30, breach_bump: 20}
 """
 

@@ -41,9 +41,9 @@ def test_push_goes_to_most_spare_capacity_then_round_robin(
     assert [c for c, _ in got] == [c.id for c in cases]
     assert all(session.get(HandoffRow, c.id).status == "assigned" for c in cases)  # type: ignore[union-attr]
     assert events(session, cases[0].id)[-1] == ("assigned", "ann")
-    assert session.scalar(select(OfferRow.expires_at).where(OfferRow.handoff_id == cases[0].id)) == (
-        NOW + timedelta(seconds=60)
-    )
+    assert session.scalar(
+        select(OfferRow.expires_at).where(OfferRow.handoff_id == cases[0].id)
+    ) == (NOW + timedelta(seconds=60))
     topics = session.scalars(select(OutboxRow.topic)).all()
     assert topics.count("handoff.assigned") == 5
 
@@ -52,7 +52,9 @@ def test_push_respects_skills_queues_presence_and_channel_capacity(
     session: Session, policy: Policy
 ) -> None:
     add_agent(session, agent_id="ann", queues=("billing",), now=NOW)
-    add_agent(session, agent_id="bob", queues=("billing",), skills=("billing",), presence="away", now=NOW)
+    add_agent(
+        session, agent_id="bob", queues=("billing",), skills=("billing",), presence="away", now=NOW
+    )
     add_agent(
         session,
         agent_id="cat",

@@ -41,7 +41,9 @@ def ref_is_open(config: CalendarConfig, at: datetime) -> bool:
     return False
 
 
-def ref_due(config: CalendarConfig, start: datetime, events: list[datetime], target: int) -> datetime:
+def ref_due(
+    config: CalendarConfig, start: datetime, events: list[datetime], target: int
+) -> datetime:
     """Walk from `start`, toggling run/pause at each event time; return when `target` is used."""
     t, used, running, toggles = start, 0, True, sorted(events)
     while True:
@@ -65,7 +67,8 @@ def calendars(draw: st.DrawFn) -> CalendarConfig:
     for day in DAYS:
         # Quarter hours anywhere, or the small hours where DST changes happen.
         minute = st.one_of(
-            st.integers(0, 24 * 4).map(lambda q: q * 15), st.sampled_from([0, 60, 90, 120, 150, 180])
+            st.integers(0, 24 * 4).map(lambda q: q * 15),
+            st.sampled_from([0, 60, 90, 120, 150, 180]),
         )
         cuts = sorted(draw(st.sets(minute, max_size=4)))
         spans = [
@@ -78,7 +81,9 @@ def calendars(draw: st.DrawFn) -> CalendarConfig:
     if not weekly:
         weekly["mon"] = ("09:00-17:00",)
     base = date(2026, 3, 1)
-    holidays = draw(st.lists(st.integers(0, 280).map(lambda d: base + timedelta(days=d)), max_size=8))
+    holidays = draw(
+        st.lists(st.integers(0, 280).map(lambda d: base + timedelta(days=d)), max_size=8)
+    )
     return CalendarConfig.model_validate(
         {"timezone": draw(st.sampled_from(ZONES)), "weekly": weekly, "holidays": holidays}
     )

@@ -7,7 +7,6 @@ case assigned exactly once, no agent over capacity.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 import uuid
@@ -170,7 +169,8 @@ def route(
     agents: int = typer.Option(50, min=1, help="online agents, capacity enough for every case"),
     batch: int = typer.Option(200, min=1, help="cases per assignment transaction"),
     pg: str | None = typer.Option(
-        os.environ.get("BATON_TEST_DATABASE_URL"),
+        None,
+        envvar="BATON_TEST_DATABASE_URL",
         help="a PostgreSQL URL to measure too (a scratch schema is created and dropped)",
     ),
 ) -> None:

@@ -51,7 +51,7 @@ def release_offer(
     now: datetime,
     actor: str | None,
 ) -> None:
-    """Close the handoff's pending offer and put the case back in its queue (caller holds the lock)."""
+    """Close the pending offer and put the case back in its queue (the caller holds its lock)."""
     offer = pending_offer(session=session, handoff_id=handoff.id)
     if offer is not None:
         offer.state = state.value

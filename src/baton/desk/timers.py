@@ -56,7 +56,7 @@ def _clock(timer: SlaTimerRow) -> SlaClock:
 
 
 def _store(policy: Policy, timer: SlaTimerRow, clock: SlaClock, now: datetime) -> None:
-    """Write the clock back and recompute the next firing: the warning if still ahead, else breach."""
+    """Write the clock back; the next firing is the warning while it is ahead, else the breach."""
     calendar = _calendar(policy, timer)
     timer.elapsed_seconds = clock.elapsed_seconds
     timer.running_since = clock.running_since
@@ -128,7 +128,7 @@ def on_agent_reply(
     now: datetime,
     awaiting_customer: bool = True,
 ) -> None:
-    """An agent replied: first and next response are met; resolution pauses if the ball is with the customer."""
+    """An agent replied: response clocks are met; resolution pauses while the customer owes us."""
     begin_write(session)
     for timer in _live_timers(session, handoff_id):
         if timer.kind in (SlaKind.FIRST_RESPONSE.value, SlaKind.NEXT_RESPONSE.value):
@@ -141,7 +141,7 @@ def on_agent_reply(
 def on_customer_message(
     *, session: Session, policy: Policy, handoff_id: str, now: datetime
 ) -> None:
-    """The customer wrote: resolution runs again, and once an agent has replied, a next-response clock starts."""
+    """The customer wrote: resolution runs again; after an agent's reply, next response starts."""
     begin_write(session)
     live = _live_timers(session, handoff_id)
     for timer in live:

@@ -184,7 +184,7 @@ def queue_calendar(policy: Policy, queue: QueueConfig) -> BusinessCalendar:
 
 
 def named_calendar(policy: Policy, name: str | None) -> BusinessCalendar:
-    """A calendar of the policy by name; no name, or one the policy no longer has, is always open."""
+    """A policy calendar by name; no name, or one the policy no longer has, is always open."""
     config = policy.calendars.get(name) if name is not None else None
     if config is None:
         return _ALWAYS
