@@ -42,7 +42,7 @@ def test_open_and_staffed_offers_chat_with_an_honest_wait() -> None:
     assert best_channel(routing) is Channel.CHAT
     assert confirmation(routing, Channel.CHAT) == (
         "I'm passing you to our support team with everything you've told me, so you won't need "
-        "to repeat it. A person joins this chat in about 5 minutes."
+        "to repeat it. Expected wait: about 5 minutes until a person joins this chat."
     )
     assert "to ana@example.com within about 60 minutes" in confirmation(routing, Channel.EMAIL)
 
@@ -65,7 +65,7 @@ def test_closed_queue_offers_email_by_the_next_business_morning() -> None:
     assert routing.first_response_due == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     assert best_channel(routing) is Channel.EMAIL
     assert confirmation(routing, Channel.EMAIL).endswith(
-        "We reply by e-mail by Monday 09:00 (London time)."
+        "Expected wait: a reply by e-mail by Monday 09:00 (London time)."
     )
 
 
@@ -134,5 +134,5 @@ def test_meeting_for_sales_and_complex_cases_and_callback_needs_a_phone() -> Non
     callback = offers(called)[Channel.CALLBACK]
     assert callback.available  # type: ignore[attr-defined]
     assert confirmation(called, Channel.CALLBACK).endswith(
-        "We call you back on +44 20 7946 0000 within about 60 minutes."
+        "Expected wait: a call back on +44 20 7946 0000 within about 60 minutes."
     )

@@ -14,7 +14,7 @@ CHAT = "chat"
 
 
 def floor_snapshot(*, session: Session, policy: Policy) -> FloorSnapshot:
-    """Per queue: agents online who serve it, their chat slots, the free ones, and who waits."""
+    """Per queue: online agents who serve it (with its skills), their chat slots, who waits."""
     agents = list(session.scalars(select(AgentRow).where(AgentRow.presence == "online")))
     busy = dict(
         session.execute(
@@ -36,7 +36,10 @@ def floor_snapshot(*, session: Session, policy: Policy) -> FloorSnapshot:
     stats = {row.queue: row for row in session.scalars(select(QueueStatRow))}
     loads: dict[str, QueueLoad] = {}
     for queue in policy.queues:
-        serving = [a for a in agents if queue.name in (a.queues or [])]
+        needs = set(queue.skills)
+        serving = [
+            a for a in agents if queue.name in (a.queues or []) and needs <= set(a.skills or [])
+        ]
         slots = {a.id: int((a.channel_capacity or {}).get(CHAT, a.capacity)) for a in serving}
         stat = stats.get(queue.name)
         loads[queue.name] = QueueLoad(

@@ -97,19 +97,20 @@ def _chat(policy: Policy, queue: QueueConfig, ctx: OfferContext) -> ChannelOffer
             channel=Channel.CHAT,
             available=True,
             expected_wait_seconds=eta,
-            detail=f"A person joins this chat in {fmt_wait(eta)}.",
+            detail=f"Expected wait: {fmt_wait(eta)} until a person joins this chat.",
         )
     return ChannelOffer(channel=Channel.CHAT, available=False, detail=detail)
 
 
 def _email(ctx: OfferContext) -> ChannelOffer:
     to = f" to {ctx.email}" if ctx.email else ""
+    when = fmt_when(ctx.reply_by, now=ctx.now, zone=ctx.zone)
     return ChannelOffer(
         channel=Channel.EMAIL,
         available=True,
         expected_wait_seconds=max(0, int((ctx.reply_by - ctx.now).total_seconds())),
         reply_by=ctx.reply_by,
-        detail=f"We reply by e-mail{to} {fmt_when(ctx.reply_by, now=ctx.now, zone=ctx.zone)}.",
+        detail=f"Expected wait: a reply by e-mail{to} {when}.",
     )
 
 
@@ -126,7 +127,7 @@ def _callback(ctx: OfferContext) -> ChannelOffer:
         available=True,
         expected_wait_seconds=max(0, int((ctx.reply_by - ctx.now).total_seconds())),
         reply_by=ctx.reply_by,
-        detail=f"We call you back on {ctx.phone} {when}.",
+        detail=f"Expected wait: a call back on {ctx.phone} {when}.",
     )
 
 
