@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baton.desk.assign import assign_batch, take_next
-from baton.desk.offers import accept, decline, expire_offers, set_presence
-from baton.errors import AgentUnavailable, InvalidRequest, OfferConflict
+from baton.desk.offers import change_presence, decline, expire_offers
+from baton.desk.service import accept
+from baton.errors import AgentUnavailable, Conflict, InvalidRequest, OfferConflict
 from baton.lifecycle import HandoffStatus
 from baton.policy import Policy
 from baton.store import repositories as repo
@@ -91,14 +92,16 @@ def test_higher_priority_first_but_waiting_ages(session: Session, policy: Policy
 
 
 def test_accept_and_decline(session: Session, policy: Policy) -> None:
-    add_agent(session, agent_id="ann", queues=("support",), now=NOW)
-    add_agent(session, agent_id="bob", queues=("support",), now=NOW)
+    ann = add_agent(session, agent_id="ann", queues=("support",), now=NOW)
+    bob = add_agent(session, agent_id="bob", queues=("support",), now=NOW)
     first = add_case(session, policy=policy, queue="support", now=NOW)
     second = add_case(session, policy=policy, queue="support", now=NOW)
     assign_batch(session=session, policy=policy, now=NOW)
+    with pytest.raises(Conflict):
+        accept(session=session, handoff_id=first.id, agent=bob, now=NOW)
     with pytest.raises(OfferConflict):
-        accept(session=session, handoff_id=first.id, agent_id="bob", now=NOW)
-    accept(session=session, handoff_id=first.id, agent_id="ann", now=NOW)
+        decline(session=session, handoff_id=first.id, agent_id="bob", now=NOW)
+    accept(session=session, handoff_id=first.id, agent=ann, now=NOW)
     session.commit()
     assert session.get(HandoffRow, first.id).status == "active"  # type: ignore[union-attr]
     said = session.scalars(
@@ -137,19 +140,19 @@ def test_an_unaccepted_offer_lapses_and_goes_to_the_next_agent(
 
 
 def test_going_offline_releases_unaccepted_offers_only(session: Session, policy: Policy) -> None:
-    add_agent(session, agent_id="ann", queues=("support",), now=NOW)
+    ann = add_agent(session, agent_id="ann", queues=("support",), now=NOW)
     kept = add_case(session, policy=policy, queue="support", now=NOW)
     dropped = add_case(session, policy=policy, queue="support", now=NOW)
     assign_batch(session=session, policy=policy, now=NOW)
-    accept(session=session, handoff_id=kept.id, agent_id="ann", now=NOW)
-    released = set_presence(session=session, agent_id="ann", presence="offline", now=NOW)
+    accept(session=session, handoff_id=kept.id, agent=ann, now=NOW)
+    released = change_presence(session=session, agent_id="ann", presence="offline", now=NOW)
     session.commit()
     assert released == [dropped.id]
     assert session.get(HandoffRow, kept.id).status == "active"  # type: ignore[union-attr]
     assert session.get(HandoffRow, dropped.id).agent_id is None  # type: ignore[union-attr]
     assert assign_batch(session=session, policy=policy, now=NOW) == []
     with pytest.raises(InvalidRequest):
-        set_presence(session=session, agent_id="ann", presence="asleep", now=NOW)
+        change_presence(session=session, agent_id="ann", presence="asleep", now=NOW)
 
 
 def test_take_next_pulls_the_best_case_it_may_serve(session: Session, policy: Policy) -> None:
@@ -164,6 +167,6 @@ def test_take_next_pulls_the_best_case_it_may_serve(session: Session, policy: Po
     assert take_next(session=session, policy=policy, agent_id="ann", now=NOW) is None
     session.commit()
     assert session.get(HandoffRow, low.id).status == "queued"  # type: ignore[union-attr]
-    set_presence(session=session, agent_id="ann", presence="offline", now=NOW)
+    change_presence(session=session, agent_id="ann", presence="offline", now=NOW)
     with pytest.raises(AgentUnavailable):
         take_next(session=session, policy=policy, agent_id="ann", now=NOW)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baton.desk.assign import assign_batch
-from baton.desk.offers import accept
+from baton.desk.service import accept
 from baton.desk.timers import (
     fire_due,
     list_clocks,
@@ -82,13 +82,11 @@ def test_breach_bumps_priority_and_reoffers_a_pending_offer(
 
 
 def test_waiting_on_the_customer_pauses_resolution(session: Session, policy: Policy) -> None:
-    add_agent(session, agent_id="ann", queues=("support",), now=NOW)
+    ann = add_agent(session, agent_id="ann", queues=("support",), now=NOW)
     case = add_case(session, policy=policy, queue="support", now=NOW)
     assign_batch(session=session, policy=policy, now=NOW)
-    accept(session=session, handoff_id=case.id, agent_id="ann", now=NOW)
-    on_agent_reply(
-        session=session, policy=policy, handoff_id=case.id, now=NOW + timedelta(minutes=3)
-    )
+    accept(session=session, handoff_id=case.id, agent=ann, now=NOW)
+    on_agent_reply(session=session, handoff_id=case.id, now=NOW + timedelta(minutes=3))
     clocks = {c.kind: c for c in list_clocks(session=session, handoff_id=case.id)}
     assert clocks["first_response"].state == "met"
     assert (clocks["resolution"].state, clocks["resolution"].due_at) == ("paused", None)
@@ -102,7 +100,6 @@ def test_waiting_on_the_customer_pauses_resolution(session: Session, policy: Pol
     assert clocks["next_response"].breach_due == back + timedelta(minutes=30)
     on_agent_reply(
         session=session,
-        policy=policy,
         handoff_id=case.id,
         now=back + timedelta(minutes=1),
         awaiting_customer=False,

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from baton.desk.offers import accept
+from baton.desk.service import accept
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import default_policy
 from baton.store import repositories as repo
@@ -108,7 +108,9 @@ def play_agents(session: Session, now: datetime) -> int:
         )
     ).all()
     for handoff_id, agent_id in offered:
-        accept(session=session, handoff_id=handoff_id, agent_id=agent_id, now=now)
+        agent = session.get(AgentRow, agent_id)
+        assert agent is not None
+        accept(session=session, handoff_id=handoff_id, agent=agent, now=now)
     return len(active)
 
 

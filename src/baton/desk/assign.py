@@ -16,16 +16,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
-from baton.desk.locking import begin_write, locked, skip_locked
-from baton.desk.offers import OfferState, Presence, announce_accepted
+from baton.desk import service
+from baton.desk.agents import Presence
+from baton.desk.locking import begin_write, skip_locked
+from baton.desk.offers import OfferState, lock_agent
 from baton.desk.timers import start_clocks
 from baton.domain import Channel
-from baton.errors import AgentNotFound, AgentUnavailable
+from baton.errors import AgentUnavailable
 from baton.lifecycle import EventType, HandoffStatus, check_transition
 from baton.policy import Policy
 from baton.route import AgentSlot, CaseSlot, plan_assignments, queue_key
 from baton.store import bulk
-from baton.store import repositories as repo
 from baton.store.tables import AgentRow, HandoffRow, OfferRow
 
 LOADED = (HandoffStatus.ASSIGNED.value, HandoffStatus.ACTIVE.value)
@@ -170,7 +171,6 @@ def _prepare(
     agent: AgentRow,
     now: datetime,
     actor: str,
-    state: OfferState = OfferState.PENDING,
 ) -> _Offer:
     """Move the case to the agent and describe the offer, its event and its webhook."""
     queue = policy.queue(handoff.queue) if policy.has_queue(handoff.queue) else None
@@ -181,7 +181,6 @@ def _prepare(
     handoff.agent_id = agent.id
     agent.last_assigned_at = now
     data = {"handoff_id": handoff.id, "queue": handoff.queue, "agent_id": agent.id}
-    closed = None if state is OfferState.PENDING else now
     return _Offer(
         handoff_id=handoff.id,
         agent_id=agent.id,
@@ -189,10 +188,10 @@ def _prepare(
         row={
             "handoff_id": handoff.id,
             "agent_id": agent.id,
-            "state": state.value,
+            "state": OfferState.PENDING.value,
             "offered_at": now,
             "expires_at": expires,
-            "closed_at": closed,
+            "closed_at": None,
         },
         event=(
             handoff.id,
@@ -237,10 +236,7 @@ def take_next(
 
     Returns None when no queued case fits; raises `AgentUnavailable` when the agent is offline.
     """
-    begin_write(session)
-    agent = session.scalars(locked(select(AgentRow).where(AgentRow.id == agent_id))).first()
-    if agent is None:
-        raise AgentNotFound(f"no agent {agent_id!r}", field="agent_id")
+    agent = lock_agent(session=session, agent_id=agent_id)
     if agent.presence == Presence.OFFLINE.value:
         raise AgentUnavailable("go online or away before taking cases", field="presence")
     slot = _slot(agent, agent_loads(session=session, agent_ids=[agent.id]).get(agent.id, {}))
@@ -261,11 +257,5 @@ def take_next(
     plan = plan_assignments([_case(policy, c, frozenset()) for c in cases], [slot])
     if not plan:
         return None
-    handoff = next(c for c in cases if c.id == plan[0][0])
-    _write(session, [_prepare(policy, handoff, agent, now, agent.id, OfferState.ACCEPTED)], now)
-    repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.ACTIVE, at=now)
-    repo.record_event(
-        session=session, handoff=handoff, type_=EventType.ACCEPTED, at=now, actor=agent.id
-    )
-    announce_accepted(session=session, handoff=handoff, agent_id=agent.id, now=now)
-    return handoff
+    agent.last_assigned_at = now
+    return service.accept(session=session, handoff_id=plan[0][0], agent=agent, now=now)

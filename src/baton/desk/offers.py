@@ -1,4 +1,5 @@
-"""Offers: an agent accepts or declines a pushed case; lapsed offers and offline agents release it.
+"""Offers: a pushed case waits for its agent; declined, lapsed or left by an agent going offline,
+it goes back to its queue. Accepting is `baton.desk.service.accept`, which closes the offer.
 
 Lock order, everywhere: agent, then handoff, then its offers and timers. Worker paths never wait
 for a lock (they skip what another transaction holds), so they cannot deadlock with people.
@@ -12,6 +13,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baton.desk import agents
+from baton.desk.agents import Presence
 from baton.desk.locking import begin_write, locked, skip_locked
 from baton.errors import AgentNotFound, HandoffNotFound, InvalidRequest, OfferConflict
 from baton.lifecycle import EventType, HandoffStatus
@@ -25,12 +28,6 @@ class OfferState(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     RELEASED = "released"
-
-
-class Presence(StrEnum):
-    ONLINE = "online"
-    AWAY = "away"
-    OFFLINE = "offline"
 
 
 def pending_offer(*, session: Session, handoff_id: str) -> OfferRow | None:
@@ -52,10 +49,7 @@ def release_offer(
     actor: str | None,
 ) -> None:
     """Close the pending offer and put the case back in its queue (the caller holds its lock)."""
-    offer = pending_offer(session=session, handoff_id=handoff.id)
-    if offer is not None:
-        offer.state = state.value
-        offer.closed_at = now
+    close_offer(session=session, handoff_id=handoff.id, state=state, now=now)
     agent_id = handoff.agent_id
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.QUEUED, at=now)
     handoff.agent_id = None
@@ -90,40 +84,21 @@ def _own_offer(session: Session, handoff: HandoffRow, agent_id: str) -> OfferRow
     return offer
 
 
-def accept(*, session: Session, handoff_id: str, agent_id: str, now: datetime) -> HandoffRow:
-    """The agent takes the case offered to them: it becomes active and the customer is told."""
-    handoff = _locked_handoff(session, handoff_id)
-    offer = _own_offer(session, handoff, agent_id)
-    offer.state = OfferState.ACCEPTED.value
-    offer.closed_at = now
-    repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.ACTIVE, at=now)
-    repo.record_event(
-        session=session, handoff=handoff, type_=EventType.ACCEPTED, at=now, actor=agent_id
-    )
-    announce_accepted(session=session, handoff=handoff, agent_id=agent_id, now=now)
-    return handoff
+def lock_agent(*, session: Session, agent_id: str) -> AgentRow:
+    """Lock the agent's row (first, by the lock order) so their load cannot change under us."""
+    begin_write(session)
+    agent = session.scalars(locked(select(AgentRow).where(AgentRow.id == agent_id))).first()
+    if agent is None:
+        raise AgentNotFound(f"no agent {agent_id!r}", field="agent_id")
+    return agent
 
 
-def announce_accepted(
-    *, session: Session, handoff: HandoffRow, agent_id: str, now: datetime
-) -> None:
-    """Tell the bot side and the outside world that a person has the case."""
-    agent = session.get(AgentRow, agent_id)
-    name = agent.name if agent is not None else "An agent"
-    data = {
-        "handoff_id": handoff.id,
-        "queue": handoff.queue,
-        "agent_id": agent_id,
-        "message": f"{name} from our {handoff.queue} team has joined.",
-    }
-    repo.add_conversation_event(
-        session=session,
-        conversation_id=handoff.conversation_id,
-        type_="handoff.accepted",
-        at=now,
-        data=data,
-    )
-    repo.enqueue(session=session, kind="webhook", topic="handoff.accepted", payload=data, now=now)
+def close_offer(*, session: Session, handoff_id: str, state: OfferState, now: datetime) -> None:
+    """Close the handoff's pending offer, if any: accepted, or released by a transfer."""
+    offer = pending_offer(session=session, handoff_id=handoff_id)
+    if offer is not None:
+        offer.state = state.value
+        offer.closed_at = now
 
 
 def decline(*, session: Session, handoff_id: str, agent_id: str, now: datetime) -> HandoffRow:
@@ -171,10 +146,11 @@ def expire_offers(
     return len(handoffs)
 
 
-def set_presence(*, session: Session, agent_id: str, presence: str, now: datetime) -> list[str]:
-    """Set an agent online, away or offline; going offline releases their unaccepted offers.
+def change_presence(*, session: Session, agent_id: str, presence: str, now: datetime) -> list[str]:
+    """Set an agent online, away or offline; going offline releases their unaccepted cases.
 
-    Returns the ids of the handoffs put back in their queues.
+    Away agents get no new offers but keep theirs until they lapse. Returns the ids of the
+    handoffs put back in their queues.
     """
     try:
         state = Presence(presence)
@@ -182,11 +158,8 @@ def set_presence(*, session: Session, agent_id: str, presence: str, now: datetim
         raise InvalidRequest(
             f"presence is one of {', '.join(Presence)}, not {presence!r}", field="presence"
         ) from exc
-    begin_write(session)
-    agent = session.scalars(locked(select(AgentRow).where(AgentRow.id == agent_id))).first()
-    if agent is None:
-        raise AgentNotFound(f"no agent {agent_id!r}", field="agent_id")
-    agent.presence = state.value
+    agent = lock_agent(session=session, agent_id=agent_id)
+    agents.set_presence(session=session, agent=agent, presence=state)
     agent.presence_at = now
     if state is not Presence.OFFLINE:
         return []

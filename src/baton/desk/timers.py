@@ -22,7 +22,7 @@ from baton.domain import Urgency
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.route import BusinessCalendar, SlaClock, SlaKind, clock_calendar, sla_for
-from baton.route.calendar import named_calendar
+from baton.route.calendar import calendar_from_spec
 from baton.route.priority import clamp
 from baton.route.sla import target_seconds
 from baton.store import repositories as repo
@@ -47,17 +47,18 @@ class Firing:
     event: EventType
 
 
-def _calendar(policy: Policy, timer: SlaTimerRow) -> BusinessCalendar:
-    return named_calendar(policy, timer.calendar)
+def _calendar(timer: SlaTimerRow) -> BusinessCalendar:
+    """The hours the clock counts, as they were when it started (kept across policy changes)."""
+    return calendar_from_spec(timer.hours)
 
 
 def _clock(timer: SlaTimerRow) -> SlaClock:
     return SlaClock(timer.target_seconds, timer.elapsed_seconds, timer.running_since)
 
 
-def _store(policy: Policy, timer: SlaTimerRow, clock: SlaClock, now: datetime) -> None:
+def _store(timer: SlaTimerRow, clock: SlaClock, now: datetime) -> None:
     """Write the clock back; the next firing is the warning while it is ahead, else the breach."""
-    calendar = _calendar(policy, timer)
+    calendar = _calendar(timer)
     timer.elapsed_seconds = clock.elapsed_seconds
     timer.running_since = clock.running_since
     timer.breach_due = clock.due(calendar)
@@ -72,19 +73,21 @@ def _new_timer(policy: Policy, handoff: HandoffRow, kind: SlaKind, now: datetime
     queue = policy.queue(handoff.queue)
     urgency = Urgency(handoff.brief.get("urgency", Urgency.NORMAL.value))
     sla = sla_for(queue, urgency=urgency, priority=handoff.priority)
-    calendar = None if clock_calendar(policy, queue, sla).is_always else queue.calendar
+    business = not clock_calendar(policy, queue, sla).is_always and queue.calendar is not None
+    calendar = queue.calendar if business else None
     timer = SlaTimerRow(
         handoff_id=handoff.id,
         kind=kind.value,
         state=TimerState.RUNNING.value,
         calendar=calendar,
+        hours=policy.calendars[calendar].model_dump(mode="json") if calendar else None,
         target_seconds=float(target_seconds(sla, kind)),
         warn_fraction=sla.warn_at,
         elapsed_seconds=0.0,
         created_at=now,
         updated_at=now,
     )
-    _store(policy, timer, SlaClock.start(timer.target_seconds, now), now)
+    _store(timer, SlaClock.start(timer.target_seconds, now), now)
     return timer
 
 
@@ -121,12 +124,7 @@ def _finish(timer: SlaTimerRow, state: TimerState, now: datetime) -> None:
 
 
 def on_agent_reply(
-    *,
-    session: Session,
-    policy: Policy,
-    handoff_id: str,
-    now: datetime,
-    awaiting_customer: bool = True,
+    *, session: Session, handoff_id: str, now: datetime, awaiting_customer: bool = True
 ) -> None:
     """An agent replied: response clocks are met; resolution pauses while the customer owes us."""
     begin_write(session)
@@ -134,7 +132,7 @@ def on_agent_reply(
         if timer.kind in (SlaKind.FIRST_RESPONSE.value, SlaKind.NEXT_RESPONSE.value):
             _finish(timer, TimerState.MET, now)
         elif awaiting_customer:
-            _pause(policy, timer, now)
+            _pause(timer, now)
     session.flush()
 
 
@@ -145,7 +143,7 @@ def on_customer_message(
     begin_write(session)
     live = _live_timers(session, handoff_id)
     for timer in live:
-        _resume(policy, timer, now)
+        _resume(timer, now)
     replied = session.scalars(
         select(SlaTimerRow.id).where(
             SlaTimerRow.handoff_id == handoff_id,
@@ -165,31 +163,31 @@ def on_customer_message(
     session.flush()
 
 
-def _pause(policy: Policy, timer: SlaTimerRow, now: datetime) -> None:
+def _pause(timer: SlaTimerRow, now: datetime) -> None:
     if timer.state == TimerState.RUNNING.value:
-        _store(policy, timer, _clock(timer).pause(_calendar(policy, timer), now), now)
+        _store(timer, _clock(timer).pause(_calendar(timer), now), now)
         timer.state = TimerState.PAUSED.value
 
 
-def _resume(policy: Policy, timer: SlaTimerRow, now: datetime) -> None:
+def _resume(timer: SlaTimerRow, now: datetime) -> None:
     if timer.state == TimerState.PAUSED.value:
         timer.state = TimerState.RUNNING.value
-        _store(policy, timer, _clock(timer).resume(now), now)
+        _store(timer, _clock(timer).resume(now), now)
 
 
-def pause_clocks(*, session: Session, policy: Policy, handoff_id: str, now: datetime) -> None:
+def pause_clocks(*, session: Session, handoff_id: str, now: datetime) -> None:
     """Pause every running clock of the case (waiting on the customer)."""
     begin_write(session)
     for timer in _live_timers(session, handoff_id):
-        _pause(policy, timer, now)
+        _pause(timer, now)
     session.flush()
 
 
-def resume_clocks(*, session: Session, policy: Policy, handoff_id: str, now: datetime) -> None:
+def resume_clocks(*, session: Session, handoff_id: str, now: datetime) -> None:
     """Resume every paused clock of the case."""
     begin_write(session)
     for timer in _live_timers(session, handoff_id):
-        _resume(policy, timer, now)
+        _resume(timer, now)
     session.flush()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from baton.policy import CalendarConfig, Policy, QueueConfig
@@ -188,6 +189,14 @@ def named_calendar(policy: Policy, name: str | None) -> BusinessCalendar:
     config = policy.calendars.get(name) if name is not None else None
     if config is None:
         return _ALWAYS
+    return _cached(config.timezone, tuple(sorted(config.weekly.items())), config.holidays)
+
+
+def calendar_from_spec(spec: dict[str, Any] | None) -> BusinessCalendar:
+    """A calendar from a stored `CalendarConfig` dump; None is always open."""
+    if not spec:
+        return _ALWAYS
+    config = CalendarConfig.model_validate(spec)
     return _cached(config.timezone, tuple(sorted(config.weekly.items())), config.holidays)
 
 

@@ -305,6 +305,9 @@ class SlaTimerRow(Base):
     kind: Mapped[str] = mapped_column(String(24))
     state: Mapped[str] = mapped_column(String(16))
     calendar: Mapped[str | None] = mapped_column(String(64))
+    hours: Mapped[dict[str, Any] | None] = mapped_column(
+        Json, nullable=True, doc="the calendar the clock counts, as it was when it started"
+    )
     target_seconds: Mapped[float] = mapped_column(Float)
     warn_fraction: Mapped[float] = mapped_column(Float)
     elapsed_seconds: Mapped[float] = mapped_column(Float, default=0.0)

@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("calendar", sa.String(length=64), nullable=True),
+        sa.Column("hours", Json, nullable=True),
         sa.Column("target_seconds", sa.Float(), nullable=False),
         sa.Column("warn_fraction", sa.Float(), nullable=False),
         sa.Column("elapsed_seconds", sa.Float(), nullable=False),
