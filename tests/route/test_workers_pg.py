@@ -180,3 +180,8 @@ def test_two_workers_assign_every_case_once_within_capacity(tmp_path: Path) -> N
     by_worker = Counter(e.actor for e in events if e.type == EventType.ASSIGNED.value)
     assert set(by_worker) == {"w1", "w2"}, f"both workers assigned: {dict(by_worker)}"
     assert max(peak.values()) >= 2  # the floor was busy, not one case at a time
+    full = sum(1 for a in peak if peak[a] == capacity[a])
+    print(
+        f"\n{CASES} cases assigned once each by {dict(by_worker)}; "
+        f"{full}/{AGENTS} agents reached their capacity, none exceeded it"
+    )
