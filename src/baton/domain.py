@@ -203,6 +203,9 @@ class ChannelOffer(Frozen):
     expected_wait_seconds: int | None = None
     detail: str = ""
     link: str | None = None
+    reply_by: datetime | None = Field(
+        default=None, description="the promised reply time (e-mail, callback), from the SLA"
+    )
 
 
 class Routing(Frozen):
@@ -214,3 +217,5 @@ class Routing(Frozen):
     expected_wait_seconds: int | None = None
     offers: tuple[ChannelOffer, ...] = ()
     rule: str = "default"
+    queue_open: bool = True
+    opens_at: datetime | None = Field(default=None, description="when a closed queue opens again")

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from baton.brief import Summarizer, build_brief
+from baton.desk.assign import queue_case
+from baton.desk.timers import on_customer_message
 from baton.detect import Detector, DetectState, load_models
 from baton.domain import (
     URGENCY_ORDER,
@@ -114,7 +116,7 @@ def process_turn(
     result = TurnResult(conversation_id=conversation_id, turn_id=turn.turn_id, decision=decision)
     open_handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
     if open_handoff is not None:
-        _relay_customer_turn(session, open_handoff, turn, now)
+        _relay_customer_turn(session, runtime.policy, open_handoff, turn, now)
         _refresh_brief(session, runtime, open_handoff, conversation, decision, now)
         result.handoff = _summary(open_handoff)
     elif decision.action is not Action.CONTINUE:
@@ -174,6 +176,7 @@ def request_handoff(
     if handoff.status == HandoffStatus.OFFERED.value:
         handoff.channel = channel.value
         repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.QUEUED, at=now)
+        queue_case(session=session, policy=runtime.policy, handoff=handoff, now=now)
         repo.record_event(
             session=session,
             handoff=handoff,
@@ -231,6 +234,8 @@ def _escalate(
         routing=routing,
         now=now,
     )
+    if forced:
+        queue_case(session=session, policy=runtime.policy, handoff=handoff, now=now)
     event = EventType.CREATED if forced else EventType.OFFERED
     repo.record_event(
         session=session,
@@ -258,8 +263,11 @@ def _decline(
     )
 
 
-def _relay_customer_turn(session: Session, handoff: HandoffRow, turn: Turn, now: datetime) -> None:
-    """A customer writing while the case waits for or is with a person: the agent must see it."""
+def _relay_customer_turn(
+    session: Session, policy: Policy, handoff: HandoffRow, turn: Turn, now: datetime
+) -> None:
+    """A customer writing while the case waits for or is with a person: the agent must see it,
+    and the SLA clocks that wait on the customer run again."""
     if handoff.status != HandoffStatus.OFFERED.value:
         repo.record_event(
             session=session,
@@ -269,6 +277,7 @@ def _relay_customer_turn(session: Session, handoff: HandoffRow, turn: Turn, now:
             actor="customer",
             data={"turn_id": turn.turn_id},
         )
+        on_customer_message(session=session, policy=policy, handoff_id=handoff.id, now=now)
 
 
 def _refresh_brief(

@@ -11,12 +11,15 @@
     │   ├── ConversationNotFound    404 conversation_not_found
     │   ├── HandoffNotFound         404 handoff_not_found
     │   ├── EndpointNotFound        404 webhook_endpoint_not_found
-    │   └── DeliveryNotFound        404 webhook_delivery_not_found
+    │   ├── DeliveryNotFound        404 webhook_delivery_not_found
+    │   └── AgentNotFound           404 agent_not_found
     ├── Conflict                    409 conflict
     │   ├── TurnConflict            409 turn_conflict
     │   ├── IllegalTransition       409 illegal_transition
     │   ├── EndpointDisabled        409 webhook_endpoint_disabled
-    │   └── CsatAlreadyRecorded     409 csat_already_recorded
+    │   ├── CsatAlreadyRecorded     409 csat_already_recorded
+    │   ├── OfferConflict           409 offer_conflict (not this agent's pending offer)
+    │   └── AgentUnavailable        409 agent_unavailable (offline, or no free slot)
     └── RateLimited                 429 rate_limited
 
 The API maps each class to its status and code in one place (`baton.api.errors`).
@@ -94,6 +97,10 @@ class DeliveryNotFound(NotFound):
     code = "webhook_delivery_not_found"
 
 
+class AgentNotFound(NotFound):
+    code = "agent_not_found"
+
+
 class Conflict(BatonError):
     status = 409
     code = "conflict"
@@ -113,6 +120,14 @@ class EndpointDisabled(Conflict):
 
 class CsatAlreadyRecorded(Conflict):
     code = "csat_already_recorded"
+
+
+class OfferConflict(Conflict):
+    code = "offer_conflict"
+
+
+class AgentUnavailable(Conflict):
+    code = "agent_unavailable"
 
 
 class RateLimited(BatonError):

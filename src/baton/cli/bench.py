@@ -15,6 +15,7 @@ from rich.table import Table
 
 from baton.brief import build_brief
 from baton.brief.sample import START, sample_conversation
+from baton.cli import bench_route
 from baton.cli.bench_analytics import analytics
 from baton.cli.common import console, err_console
 from baton.config import get_settings
@@ -23,6 +24,7 @@ from baton.domain import BotSignal, Conversation, Customer, Role, Turn
 from baton.policy import load_policy
 
 app = typer.Typer(help="Benchmarks of the pipeline's stages.", no_args_is_help=True)
+app.command("route")(bench_route.route)
 
 _USER_TEXTS = (
     "Hi, I ordered a new card last week and it still hasn't arrived",
@@ -162,6 +164,9 @@ def run_all() -> None:
     """Every benchmark, one after another, with its defaults."""
     detect(turns=2000, history=20, as_json=False)
     brief(iterations=2000, turns=20, budget_ms=20.0, policy_file=None)
+    bench_route.route(
+        cases=5000, agents=50, batch=200, pg=os.environ.get("BATON_TEST_DATABASE_URL")
+    )
 
 
 app.command("analytics")(analytics)

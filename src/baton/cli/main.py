@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from baton.cli import agents, bench, db, demo, kb, keys, learn, outbox, policy, seed, serve
+from baton.cli import (
+    agents,
+    bench,
+    db,
+    demo,
+    kb,
+    keys,
+    learn,
+    outbox,
+    policy,
+    seed,
+    serve,
+    worker,
+)
 from baton.cli.eval import eval_command
 
 app = typer.Typer(
@@ -26,3 +39,4 @@ app.command("learn")(learn.learn_cmd)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("eval")(eval_command)
+app.command("worker")(worker.worker)

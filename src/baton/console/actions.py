@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from baton.api.deps import Now, RuntimeDep, get_session
 from baton.console.auth import CsrfChecked
 from baton.console.web import ConsoleRoute
-from baton.desk import agents, service
+from baton.desk import agents, offers, service
 from baton.domain import TicketFields
 from baton.errors import Forbidden, InvalidRequest
 from baton.store.tables import AgentRow
@@ -28,11 +28,9 @@ def _back(handoff_id: str, done: str) -> RedirectResponse:
 
 @router.post("/presence")
 def presence(
-    session: UnitOfWork, signed: CsrfChecked, value: Annotated[agents.Presence, Form()]
+    session: UnitOfWork, signed: CsrfChecked, now: Now, value: Annotated[agents.Presence, Form()]
 ) -> RedirectResponse:
-    agent = agents.get(session=session, agent_id=signed.agent.id)
-    assert agent is not None
-    agents.set_presence(session=session, agent=agent, presence=value)
+    offers.change_presence(session=session, agent_id=signed.agent.id, presence=value, now=now)
     return RedirectResponse("/console/inbox?done=presence", status_code=303)
 
 

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, TimestampSigner
 from baton.api.deps import Now, SettingsDep
 from baton.config import Settings
 from baton.console.web import ConsoleRoute, NotSignedInError, render
-from baton.desk import agents, sessions
+from baton.desk import agents, offers, sessions
 from baton.desk.sessions import SESSION_HOURS, SignedIn
 from baton.errors import Forbidden
 from baton.store.db import SessionFactory, session_scope
@@ -180,9 +180,9 @@ def logout(request: Request, signed: CsrfChecked, now: Now) -> Response:
     factory: SessionFactory = request.app.state.session_factory
     with session_scope(factory) as session:
         sessions.close_session(session=session, session_id=signed.session_id, now=now)
-        agent = agents.get(session=session, agent_id=signed.agent.id)
-        if agent is not None:
-            agents.set_presence(session=session, agent=agent, presence=agents.Presence.OFFLINE)
+        offers.change_presence(
+            session=session, agent_id=signed.agent.id, presence="offline", now=now
+        )
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(COOKIE, path="/console")
     return response

@@ -24,6 +24,8 @@ def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
     known = {q.name for q in policy.queues}
     password_hash = hash_password(DEMO_PASSWORD)
     for slug, name, queues in DEMO_AGENTS:
+        serves = [q for q in queues if q in known]
+        skills = sorted({s for q in serves for s in policy.queue(q).skills})
         session.add(
             AgentRow(
                 id=f"ag_{slug}",
@@ -33,8 +35,8 @@ def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
                 password_hash=password_hash,
                 presence="online",
                 capacity=3,
-                skills=[],
-                queues=[q for q in queues if q in known],
+                skills=skills,
+                queues=serves,
                 created_at=now,
             )
         )

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baton.desk.agents import AgentRole, can_see, role_of
+from baton.desk.offers import OfferState, close_offer, lock_agent
+from baton.desk.timers import on_agent_reply, stop_clocks
 from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
 from baton.errors import Conflict, Forbidden, HandoffNotFound, IllegalTransition, InvalidRequest
 from baton.lifecycle import EventType, HandoffStatus
@@ -110,6 +112,7 @@ def _assign(session: Session, handoff: HandoffRow, agent: AgentRow, by: str, now
 
 
 def _activate(session: Session, handoff: HandoffRow, agent: AgentRow, now: datetime) -> None:
+    close_offer(session=session, handoff_id=handoff.id, state=OfferState.ACCEPTED, now=now)
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.ACTIVE, at=now)
     repo.record_event(
         session=session,
@@ -132,6 +135,7 @@ def _activate(session: Session, handoff: HandoffRow, agent: AgentRow, now: datet
 
 def accept(*, session: Session, handoff_id: str, agent: AgentRow, now: datetime) -> HandoffRow:
     """The agent takes a queued case (queued -> assigned -> active) or one offered to them."""
+    lock_agent(session=session, agent_id=agent.id)
     handoff = load(session=session, handoff_id=handoff_id, agent=agent, for_update=True)
     status = HandoffStatus(handoff.status)
     if status is HandoffStatus.ACTIVE and handoff.agent_id == agent.id:
@@ -186,6 +190,7 @@ def reply(
         actor=agent.id,
         data={"turn_id": turn.turn_id, "chars": len(text)},
     )
+    on_agent_reply(session=session, handoff_id=handoff.id, now=now)
     _announce(
         session,
         handoff,
@@ -220,10 +225,13 @@ def transfer(
         _require_owner(handoff, agent)
     target = _transfer_target(session, handoff, policy, to_queue, to_agent_id)
     from_queue, from_agent = handoff.queue, handoff.agent_id
+    close_offer(session=session, handoff_id=handoff.id, state=OfferState.RELEASED, now=now)
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.QUEUED, at=now)
     handoff.agent_id = None
     if to_queue is not None:
         handoff.queue = to_queue
+        skills = list(policy.queue(to_queue).skills)
+        handoff.routing = {**handoff.routing, "queue": to_queue, "skills": skills}
     repo.record_event(
         session=session,
         handoff=handoff,
@@ -292,6 +300,7 @@ def resolve(
     handoff = load(session=session, handoff_id=handoff_id, agent=agent, for_update=True)
     _require_owner(handoff, agent)
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.RESOLVED, at=now)
+    stop_clocks(session=session, handoff_id=handoff.id, now=now)
     handoff.resolution_code = code
     handoff.outcome = outcome.value
     repo.record_event(

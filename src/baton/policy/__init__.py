@@ -3,11 +3,13 @@
 from baton.policy.loader import default_policy, load_policy, parse_policy, policy_hash
 from baton.policy.schema import (
     CalendarConfig,
+    ChannelsConfig,
     DeskConfig,
     DetectConfig,
     IntentConfig,
     Match,
     Policy,
+    PriorityConfig,
     QueueConfig,
     ReplyTemplate,
     RoutingRule,
@@ -17,11 +19,13 @@ from baton.policy.schema import (
 
 __all__ = [
     "CalendarConfig",
+    "ChannelsConfig",
     "DeskConfig",
     "DetectConfig",
     "IntentConfig",
     "Match",
     "Policy",
+    "PriorityConfig",
     "QueueConfig",
     "ReplyTemplate",
     "RoutingRule",

@@ -14,6 +14,7 @@ from baton.domain import Action, Channel, ReasonCode, Urgency
 
 _SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 _NAME = r"^[a-z][a-z0-9_\-]{0,63}$"
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -104,6 +105,9 @@ class QueueConfig(Strict):
     offer_timeout_seconds: int = Field(default=120, ge=5)
     skills: tuple[str, ...] = ()
     meeting_link: str | None = None
+    urgent_priority: int = Field(
+        default=80, ge=0, le=100, description="priority from which `urgent_sla` applies"
+    )
 
 
 class Match(Strict):
@@ -116,9 +120,36 @@ class Match(Strict):
     lifecycle_stages: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
 
+    @field_validator("languages")
+    @classmethod
+    def _language_tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for tag in value:
+            if not _LANGUAGE.match(tag):
+                raise ValueError(f"{tag!r} is not a lower-case language tag like 'en' or 'pt-br'")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Match:
+        if not any(self.conditions().values()):
+            raise ValueError("a match needs at least one condition; default_queue catches the rest")
+        return self
+
+    def conditions(self) -> dict[str, frozenset[str]]:
+        """Each field's accepted values; an empty set means 'any'."""
+        return {
+            name: frozenset(str(v) for v in getattr(self, name)) for name in type(self).model_fields
+        }
+
+    def covers(self, other: Match) -> bool:
+        """True when every case `other` matches is matched by this one too."""
+        mine, theirs = self.conditions(), other.conditions()
+        return all(not mine[k] or (theirs[k] and theirs[k] <= mine[k]) for k in mine)
+
 
 class RoutingRule(Strict):
-    name: str
+    """A routing entry: cases that `match` go to `queue`; the first matching rule wins."""
+
+    name: str = Field(pattern=_NAME)
     queue: str
     match: Match
 
@@ -144,6 +175,8 @@ class CalendarConfig(Strict):
             for span in spans:
                 if not _SPAN.match(span) or span[:5] >= span[6:]:
                     raise ValueError(f"{day}: {span!r} is not a span like '09:00-17:30'")
+        if not any(value.values()):
+            raise ValueError("a calendar needs at least one opening span")
         return value
 
 
@@ -151,6 +184,43 @@ class ChannelsConfig(Strict):
     chat_max_wait_seconds: int = Field(default=300, ge=0)
     meeting_link_template: str = "https://cal.example.com/{queue}?ref={handoff_id}"
     callback: bool = False
+    meeting_reasons: tuple[ReasonCode, ...] = Field(
+        default=(ReasonCode.HIGH_VALUE_INTENT,),
+        description="reasons that make a case complex enough to offer a meeting in any queue",
+    )
+
+
+def _default_reason_weights() -> dict[ReasonCode, int]:
+    return {
+        ReasonCode.URGENT: 40,
+        ReasonCode.POLICY_RESTRICTED: 15,
+        ReasonCode.IDENTITY_REQUIRED: 15,
+        ReasonCode.HIGH_VALUE_INTENT: 20,
+        ReasonCode.NEGATIVE_SENTIMENT: 15,
+        ReasonCode.REPEATED_FAILURE: 10,
+        ReasonCode.HUMAN_REQUESTED: 10,
+        ReasonCode.LOW_CONFIDENCE: 5,
+    }
+
+
+class PriorityConfig(Strict):
+    """How a case's priority (0..100) is scored, and how waiting raises it so none starves."""
+
+    reason_weights: dict[ReasonCode, int] = Field(default_factory=_default_reason_weights)
+    urgency_weights: dict[Urgency, int] = Field(
+        default_factory=lambda: {
+            Urgency.LOW: 0,
+            Urgency.NORMAL: 5,
+            Urgency.HIGH: 15,
+            Urgency.CRITICAL: 25,
+        }
+    )
+    tier_points: int = Field(default=20, ge=0, le=100)
+    sentiment_points: int = Field(default=10, ge=0, le=100)
+    aging_seconds_per_point: int = Field(
+        default=30, ge=1, description="waiting this long is worth one priority point"
+    )
+    breach_bump: int = Field(default=20, ge=0, le=100)
 
 
 class IdentifierPattern(Strict):
@@ -380,6 +450,7 @@ class Policy(Strict):
     routing: tuple[RoutingRule, ...] = ()
     default_queue: str
     calendars: dict[str, CalendarConfig] = Field(default_factory=dict)
+    priority: PriorityConfig = Field(default_factory=PriorityConfig)
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     identifiers: tuple[IdentifierPattern, ...] = ()
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
@@ -393,9 +464,7 @@ class Policy(Strict):
             raise ValueError("queues: two queues share a name")
         if self.default_queue not in names:
             raise ValueError(f"default_queue: {self.default_queue!r} is not a queue")
-        for rule in self.routing:
-            if rule.queue not in names:
-                raise ValueError(f"routing: rule {rule.name!r} names unknown queue {rule.queue!r}")
+        _check_rules(self.routing, names)
         for intent, config in self.intents.items():
             if config.queue is not None and config.queue not in names:
                 raise ValueError(f"intents.{intent}.queue: {config.queue!r} is not a queue")
@@ -413,6 +482,9 @@ class Policy(Strict):
                 )
         return self
 
+    def has_queue(self, name: str) -> bool:
+        return any(queue.name == name for queue in self.queues)
+
     def queue(self, name: str) -> QueueConfig:
         for queue in self.queues:
             if queue.name == name:
@@ -421,3 +493,20 @@ class Policy(Strict):
 
     def trigger(self, code: ReasonCode) -> TriggerConfig:
         return self.triggers.get(code) or _default_triggers()[code]
+
+
+def _check_rules(rules: tuple[RoutingRule, ...], queues: set[str]) -> None:
+    """Rules name known queues, have unique names, and none hides behind an earlier, wider one."""
+    seen: set[str] = set()
+    for index, rule in enumerate(rules):
+        if rule.queue not in queues:
+            raise ValueError(f"routing: rule {rule.name!r} names unknown queue {rule.queue!r}")
+        if rule.name in seen:
+            raise ValueError(f"routing: two rules are named {rule.name!r}")
+        seen.add(rule.name)
+        for earlier in rules[:index]:
+            if earlier.match.covers(rule.match):
+                raise ValueError(
+                    f"routing: rule {rule.name!r} can never match: "
+                    f"rule {earlier.name!r} above it catches every case it would"
+                )

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from baton.domain import Brief, Customer, Routing, Urgency
+from baton.domain import Brief, Customer, Routing
 from baton.policy import Policy
+from baton.route.calendar import queue_calendar
+from baton.route.eta import expected_wait_seconds
 from baton.route.priority import priority
 from baton.route.queues import choose_queue
+from baton.route.sla import SlaKind, clock_calendar, sla_for, target_seconds
 from baton.route.snapshot import FloorSnapshot
-from baton.transfer.channels import channel_offers
-
-
-def expected_wait_seconds(
-    load_free: int, waiting: int, handle_seconds: float, online: int
-) -> int | None:
-    """A first estimate: none online means no chat wait can be promised."""
-    if online == 0:
-        return None
-    if load_free > waiting:
-        return 0
-    return int((waiting - load_free + 1) * handle_seconds / online)
+from baton.transfer.channels import OfferContext, channel_offers, contact_points
 
 
 def route(
@@ -32,23 +24,43 @@ def route(
     now: datetime,
     handoff_id: str,
 ) -> Routing:
-    """Choose where a case goes and what the customer is offered."""
+    """Where a case goes, how urgent it is, when it is due and what the customer is offered."""
     queue_name, rule = choose_queue(brief=brief, customer=customer, policy=policy)
     queue = policy.queue(queue_name)
-    sla = queue.urgent_sla if brief.urgency is Urgency.CRITICAL and queue.urgent_sla else queue.sla
-    load = snapshot.load(queue_name)
-    eta = expected_wait_seconds(
-        load.free_slots, load.waiting, load.mean_handle_seconds, load.agents_online
+    score = priority(
+        brief=brief,
+        customer=customer,
+        config=policy.priority,
+        tier_weights=policy.detect.tier_weights,
+    )
+    sla = sla_for(queue, urgency=brief.urgency, priority=score)
+    clock = clock_calendar(policy, queue, sla)
+    hours = queue_calendar(policy, queue)
+    first_due = clock.add(now, target_seconds(sla, SlaKind.FIRST_RESPONSE))
+    is_open = hours.is_open(now)
+    opens_at = None if is_open else hours.next_open(now)
+    eta = expected_wait_seconds(snapshot.load(queue_name)) if is_open else None
+    email, phone = contact_points(brief, customer)
+    context = OfferContext(
+        eta_seconds=eta,
+        queue_open=is_open,
+        opens_at=opens_at,
+        reply_by=first_due,
+        zone=hours.zone,
+        handoff_id=handoff_id,
+        now=now,
+        email=email,
+        phone=phone,
     )
     return Routing(
         queue=queue_name,
-        priority=priority(brief=brief, customer=customer, tier_weights=policy.detect.tier_weights),
+        priority=score,
         skills=queue.skills,
-        first_response_due=now + timedelta(minutes=sla.first_response_minutes),
-        resolution_due=now + timedelta(minutes=sla.resolution_minutes),
+        first_response_due=first_due,
+        resolution_due=clock.add(now, target_seconds(sla, SlaKind.RESOLUTION)),
         expected_wait_seconds=eta,
-        offers=channel_offers(
-            policy=policy, queue=queue, eta_seconds=eta, handoff_id=handoff_id, now=now
-        ),
+        offers=channel_offers(policy=policy, queue=queue, brief=brief, context=context),
         rule=rule,
+        queue_open=is_open,
+        opens_at=opens_at,
     )

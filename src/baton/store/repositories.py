@@ -225,23 +225,32 @@ def record_event(
     at: datetime,
     actor: str | None = None,
     data: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> HandoffEventRow:
+    """Append to a handoff's event log; `flush=False` lets a batch flush once at its end."""
     row = HandoffEventRow(
         handoff_id=handoff.id, type=type_.value, at=at, actor=actor, data=data or {}
     )
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 
 def move_handoff(
-    *, session: Session, handoff: HandoffRow, target: HandoffStatus, at: datetime
+    *,
+    session: Session,
+    handoff: HandoffRow,
+    target: HandoffStatus,
+    at: datetime,
+    flush: bool = True,
 ) -> None:
     """Change a handoff's status through the transition table; never a silent overwrite."""
     check_transition(HandoffStatus(handoff.status), target)
     handoff.status = target.value
     handoff.updated_at = at
-    session.flush()
+    if flush:
+        session.flush()
 
 
 def list_handoff_events(*, session: Session, handoff_id: str) -> list[HandoffEventRow]:
@@ -258,7 +267,13 @@ def list_handoff_events(*, session: Session, handoff_id: str) -> list[HandoffEve
 
 
 def enqueue(
-    *, session: Session, kind: str, topic: str, payload: dict[str, Any], now: datetime
+    *,
+    session: Session,
+    kind: str,
+    topic: str,
+    payload: dict[str, Any],
+    now: datetime,
+    flush: bool = True,
 ) -> OutboxRow:
     """Record a side effect inside the caller's transaction; a worker delivers it after commit."""
     row = OutboxRow(
@@ -271,7 +286,8 @@ def enqueue(
         created_at=now,
     )
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 

@@ -86,6 +86,7 @@ class HandoffRow(Base):
     __table_args__ = (
         Index("ix_handoffs_queue_status_priority", "queue", "status", "priority"),
         Index("ix_handoffs_created_at", "created_at"),
+        Index("ix_handoffs_status_queue_key", "status", "queue_key"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -107,6 +108,9 @@ class HandoffRow(Base):
     csat: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    queue_key: Mapped[float | None] = mapped_column(
+        Float, doc="service order while queued: queued_at - priority * aging; smaller first"
+    )
 
 
 class HandoffEventRow(Base):
@@ -146,6 +150,11 @@ class AgentRow(Base):
     skills: Mapped[list[Any]] = mapped_column(Json, default=list)
     queues: Mapped[list[Any]] = mapped_column(Json, default=list)
     created_at: Mapped[datetime]
+    channel_capacity: Mapped[dict[str, Any]] = mapped_column(
+        Json, default=dict, doc="concurrent cases per channel; `capacity` for unlisted channels"
+    )
+    last_assigned_at: Mapped[datetime | None]
+    presence_at: Mapped[datetime | None]
 
 
 class QueueStatRow(Base):
@@ -349,3 +358,46 @@ class WatermarkRow(Base):
 
 
 Index("ix_conversations_created_at", ConversationRow.created_at)
+
+
+class OfferRow(Base):
+    """A case offered to one agent: pending until accepted, declined, expired or released."""
+
+    __tablename__ = "offers"
+    __table_args__ = (Index("ix_offers_state_expires", "state", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    offered_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class SlaTimerRow(Base):
+    """One SLA clock of a handoff; `due_at` is its next firing (warning, then breach)."""
+
+    __tablename__ = "sla_timers"
+    __table_args__ = (Index("ix_sla_timers_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(16))
+    calendar: Mapped[str | None] = mapped_column(String(64))
+    hours: Mapped[dict[str, Any] | None] = mapped_column(
+        Json, nullable=True, doc="the calendar the clock counts, as it was when it started"
+    )
+    target_seconds: Mapped[float] = mapped_column(Float)
+    warn_fraction: Mapped[float] = mapped_column(Float)
+    elapsed_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    running_since: Mapped[datetime | None]
+    warn_due: Mapped[datetime | None]
+    breach_due: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    warned_at: Mapped[datetime | None]
+    breached_at: Mapped[datetime | None]
+    stopped_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

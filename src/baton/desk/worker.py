@@ -1,0 +1,87 @@
+"""The worker loop: expire lapsed offers, fire due SLA timers, push queued cases to agents.
+
+Each step is its own unit of work, so one failing step never undoes another. Any number of
+workers may run against one PostgreSQL database; rows are claimed, never shared. On SQLite run
+one worker beside the server (SQLite has a single writer).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import OperationalError
+
+from baton.desk.assign import assign_batch
+from baton.desk.offers import expire_offers
+from baton.desk.timers import fire_due
+from baton.policy import Policy
+from baton.store.db import SessionFactory, session_scope
+
+log = logging.getLogger("baton.worker")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    expired: int = 0
+    fired: int = 0
+    assigned: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.expired or self.fired or self.assigned)
+
+
+def tick(
+    *,
+    factory: SessionFactory,
+    policy: Policy,
+    name: str,
+    batch: int = 200,
+    clock: Callable[[], datetime] = utcnow,
+) -> TickResult:
+    """One pass of every loop; returns what it did."""
+    with session_scope(factory) as session:
+        expired = expire_offers(session=session, now=clock(), limit=batch, actor=name)
+    with session_scope(factory) as session:
+        fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
+    with session_scope(factory) as session:
+        made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
+    return TickResult(expired=expired, fired=len(fired), assigned=len(made))
+
+
+def run(
+    *,
+    factory: SessionFactory,
+    policy: Policy,
+    name: str,
+    stop: threading.Event,
+    poll: float = 0.5,
+    batch: int = 200,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do."""
+    while not stop.is_set():
+        try:
+            result = tick(factory=factory, policy=policy, name=name, batch=batch, clock=clock)
+        except OperationalError as exc:
+            log.warning("worker %s: database busy or unreachable, retrying: %s", name, exc.orig)
+            stop.wait(poll)
+            continue
+        if result.busy:
+            log.info(
+                "worker %s: %d assigned, %d timers fired, %d offers expired",
+                name,
+                result.assigned,
+                result.fired,
+                result.expired,
+            )
+        else:
+            stop.wait(poll)
