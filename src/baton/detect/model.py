@@ -6,14 +6,6 @@ a softmax temperature, so intent probabilities are calibrated, and the scope cut
 score still called in scope. The cut is the highest one that costs in-scope accuracy no more than
 `scope_budget`, so out-of-scope recall is as high as the budget allows; it maps to an
 out-of-scope score of 0.5, which the policy's `detect.scope_threshold` compares against.
-
-The scope score is the SVM margin of the best intent (over the out-of-scope class, when there is
-one) plus `NEIGHBOUR_WEIGHT` times the cosine to the nearest in-scope training example: a message
-far from every example is out of scope even when one intent's weights happen to like it. The
-weight was chosen on CLINC150 validation data (out-of-scope recall 0.75 -> 0.78 at in-scope
-accuracy 0.92); the look-up is one sparse product, about 0.3 ms against 10,000 examples.
-The SVM's C is the one in `C_GRID` with the best accuracy on the calibration data (0.5 was
-best on held-out BANKING77 train folds, 1.0 on CLINC150 validation).
 """
 
 from __future__ import annotations
@@ -22,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.svm import LinearSVC
@@ -31,9 +22,6 @@ from baton.detect.examples import OUT_OF_SCOPE, Example
 from baton.detect.features import TextFeatures
 
 DEFAULT_SCOPE_BUDGET = 0.015
-NEIGHBOUR_WEIGHT = 1.0
-C_GRID = (0.5, 1.0)
-_CHUNK = 512
 _HOLD_OUT_EVERY = 5
 
 
@@ -60,7 +48,6 @@ class IntentModel:
         classes: Sequence[str],
         weights: np.ndarray,
         bias: np.ndarray,
-        neighbours: sparse.csr_matrix | None = None,
     ) -> None:
         self.features = features
         self.classes = tuple(classes)
@@ -69,39 +56,28 @@ class IntentModel:
         self._oos = self.classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self.classes else None
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)
         self.bias = bias.astype(np.float32)
-        self.neighbours = neighbours
         self.temperature = 1.0
         self.scope_cut = -np.inf
         self.scope_scale = 1.0
 
-    def _split(self, raw: np.ndarray, nearest: np.ndarray | float = 0.0) -> _Scores:
+    def _split(self, raw: np.ndarray) -> _Scores:
         inside = raw[..., self._in]
         top = inside.max(axis=-1)
         scope = top - raw[..., self._oos] if self._oos is not None else top
-        return _Scores(inside, scope + NEIGHBOUR_WEIGHT * nearest)
+        return _Scores(inside, scope)
 
     def raw_scores(self, text: str) -> np.ndarray:
         indices, values = self.features.vector(text)
         scores: np.ndarray = values.astype(np.float32) @ self.weights[indices] + self.bias
         return scores
 
-    def nearest(self, text: str) -> float:
-        """Cosine similarity to the nearest in-scope training example."""
-        indices, values = self.features.vector(text)
-        norm = float(np.linalg.norm(values))
-        if self.neighbours is None or norm == 0.0:
-            return 0.0
-        similarity = self.neighbours[indices].T @ (values / norm).astype(np.float32)
-        return float(similarity.max()) if similarity.size else 0.0
-
     def predict(self, text: str) -> IntentPrediction:
         """The most likely intent, its probability, and the chance the text is out of scope."""
-        return self._prediction(self._split(self.raw_scores(text), self.nearest(text)))
+        return self._prediction(self._split(self.raw_scores(text)))
 
     def predict_many(self, texts: Sequence[str]) -> list[IntentPrediction]:
         """`predict` over many texts at once, for evaluation."""
-        matrix = self.features.matrix(texts)
-        scores = self._split(self.batch_scores(texts), _max_cosine(matrix, self.neighbours))
+        scores = self._split(self.batch_scores(texts))
         return [
             self._prediction(_Scores(scores.intent_scores[i], scores.scope[i]))
             for i in range(len(texts))
@@ -134,13 +110,12 @@ class IntentModel:
         raw: np.ndarray,
         labels: Sequence[str],
         *,
-        nearest: np.ndarray,
         scope_budget: float = DEFAULT_SCOPE_BUDGET,
     ) -> None:
         """Fit the temperature and the scope cut on scores of examples the SVM was not fitted on."""
         labels_arr = np.asarray(labels)
         inside = labels_arr != OUT_OF_SCOPE
-        scores = self._split(raw, nearest)
+        scores = self._split(raw)
         self.temperature = _fit_temperature(
             scores.intent_scores[inside], [self.intents.index(x) for x in labels_arr[inside]]
         )
@@ -178,42 +153,10 @@ def _fit_cut(scope: np.ndarray, correct: np.ndarray, budget: float) -> float:
     return float((scope[order[allowed - 1]] + scope[order[allowed]]) / 2)
 
 
-def _neighbours(matrix: sparse.csr_matrix, labels: Sequence[str]) -> sparse.csr_matrix:
-    """The in-scope training rows, unit length, feature-major (a row per feature) for look-ups."""
-    rows = np.flatnonzero(np.asarray(labels) != OUT_OF_SCOPE)
-    kept = sparse.csr_matrix(matrix[rows], dtype=np.float32)
-    norms = np.sqrt(np.asarray(kept.multiply(kept).sum(axis=1))).ravel()
-    scaled = sparse.diags(1.0 / np.maximum(norms, 1e-9)).astype(np.float32) @ kept
-    return sparse.csr_matrix(scaled.T, dtype=np.float32)
-
-
-def _max_cosine(matrix: sparse.csr_matrix, neighbours: sparse.csr_matrix | None) -> np.ndarray:
-    """Each row's cosine to its nearest neighbour, in chunks to bound memory."""
-    if neighbours is None:
-        return np.zeros(matrix.shape[0])
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
-    unit = sparse.diags(1.0 / np.maximum(norms, 1e-9)) @ matrix
-    out = np.zeros(matrix.shape[0])
-    for start in range(0, matrix.shape[0], _CHUNK):
-        block = unit[start : start + _CHUNK].astype(np.float32) @ neighbours
-        out[start : start + _CHUNK] = block.max(axis=1).toarray().ravel()
-    return out
-
-
-def _fit_svm(matrix: object, labels: Sequence[str], c: float = 1.0) -> LinearSVC:
-    svm = LinearSVC(C=c, dual=True, max_iter=5000, random_state=0)
+def _fit_svm(matrix: object, labels: Sequence[str]) -> LinearSVC:
+    svm = LinearSVC(C=1.0, dual=True, max_iter=5000, random_state=0)
     svm.fit(matrix, np.asarray(labels))
     return svm
-
-
-def _accuracy(svm: LinearSVC, matrix: object, labels: Sequence[str]) -> float:
-    """Intent accuracy on the in-scope rows, the out-of-scope class left out of the argmax."""
-    classes = np.asarray(svm.classes_)
-    inside = np.flatnonzero(classes != OUT_OF_SCOPE)
-    raw = np.asarray(matrix @ svm.coef_.T)[:, inside] + svm.intercept_[inside]
-    truth = np.asarray(labels)
-    keep = truth != OUT_OF_SCOPE
-    return float(np.mean(classes[inside][raw.argmax(axis=1)][keep] == truth[keep]))
 
 
 def _hold_out(labels: Sequence[str]) -> np.ndarray:
@@ -242,43 +185,19 @@ def train_intent_model(
     if len({x for x in labels if x != OUT_OF_SCOPE}) < 2:
         raise ValueError("the scope model needs at least two intents with examples")
     features, matrix = TextFeatures.fit(texts)
-    checked = [e for e in validation if e.label is not None]
+    svm = _fit_svm(matrix, labels)
+    model = IntentModel(features, [str(c) for c in svm.classes_], svm.coef_.T, svm.intercept_)
+    checked = [e for e in validation if e.label in model.classes]
     if checked:
-        val_texts = [e.text for e in checked]
-        val_labels = [str(e.label) for e in checked]
-        val_matrix = features.matrix(val_texts)
-        fits = [_fit_svm(matrix, labels, c) for c in C_GRID]
-        svm = max(fits, key=lambda f: _accuracy(f, val_matrix, val_labels))
-        model = _model(features, svm, matrix, labels)
-        known = [i for i, x in enumerate(val_labels) if x in model.classes]
-        model.calibrate(
-            model.batch_scores([val_texts[i] for i in known]),
-            [val_labels[i] for i in known],
-            nearest=_max_cosine(val_matrix[known], model.neighbours),
-            scope_budget=scope_budget,
-        )
+        raw = model.batch_scores([e.text for e in checked])
+        model.calibrate(raw, [str(e.label) for e in checked], scope_budget=scope_budget)
         return model
     held = _hold_out(labels)
-    train_rows, held_rows = np.flatnonzero(~held), np.flatnonzero(held)
-    train_labels, held_labels = [labels[i] for i in train_rows], [labels[i] for i in held_rows]
-    fits = [_fit_svm(matrix[train_rows], train_labels, c) for c in C_GRID]
-    scores = [_accuracy(f, matrix[held_rows], held_labels) for f in fits]
-    best = int(np.argmax(scores))
-    partial = fits[best]
-    model = _model(features, _fit_svm(matrix, labels, C_GRID[best]), matrix, labels)
-    raw = np.asarray(matrix[held_rows] @ partial.coef_.T) + partial.intercept_
+    train_rows = np.flatnonzero(~held)
+    partial = _fit_svm(matrix[train_rows], [labels[i] for i in train_rows])
+    raw = np.asarray(matrix[np.flatnonzero(held)] @ partial.coef_.T) + partial.intercept_
     order = [list(partial.classes_).index(c) for c in model.classes]
     model.calibrate(
-        raw[:, order],
-        held_labels,
-        nearest=_max_cosine(matrix[held_rows], _neighbours(matrix[train_rows], train_labels)),
-        scope_budget=scope_budget,
+        raw[:, order], [labels[i] for i in np.flatnonzero(held)], scope_budget=scope_budget
     )
     return model
-
-
-def _model(
-    features: TextFeatures, svm: LinearSVC, matrix: sparse.csr_matrix, labels: Sequence[str]
-) -> IntentModel:
-    classes = [str(c) for c in svm.classes_]
-    return IntentModel(features, classes, svm.coef_.T, svm.intercept_, _neighbours(matrix, labels))
