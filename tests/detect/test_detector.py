@@ -144,3 +144,10 @@ def test_state_holds_only_what_the_next_turn_needs(detector: Detector) -> None:
 def test_rules_still_run_without_models(policy: Policy) -> None:
     decision = run(Detector(policy), [turn(0, "let me talk to a human")])[0]
     assert decision.action is Action.HANDOFF
+
+
+def test_small_talk_is_in_scope_without_bot_confidence(say: Say) -> None:
+    for text in ("hello", "hi there", "thanks", "ok", "yes", "no", "bye"):
+        decision = say(text)
+        assert decision.codes == (), (text, decision.codes)
+        assert decision.intent == "smalltalk"

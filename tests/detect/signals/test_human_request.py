@@ -66,3 +66,9 @@ def test_learned_score_counts_when_no_rule_matches() -> None:
 def test_a_request_after_a_negated_clause_still_fires() -> None:
     text = "I don't want to make a transfer, but please let me speak with someone else"
     assert human_request(text).score == 1.0
+
+
+def test_someone_to_talk_to_is_a_request() -> None:
+    assert human_request("is there someone there I can talk to?").score == 1.0
+    assert human_request("it still fails, can you get someone to help me?").score == 1.0
+    assert human_request("I need someone to clean my room").score == 0.0

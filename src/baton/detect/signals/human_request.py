@@ -80,6 +80,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"customer service)\b",
         ),
         (
+            "someone to talk to",
+            r"\b(?:some(?:one|body)|anyone|anybody|a (?:real )?(?:person|human))\s+(?:there\s+)?"
+            r"(?:(?:i|we)\s+(?:can|could)|to)\s+(?:talk|speak|chat)\s+(?:to|with)\b|"
+            r"\bget\s+(?:me\s+)?some(?:one|body)\s+(?:to\s+)?(?:help|call|contact|look at)\b",
+        ),
+        (
             "a person please",
             rf"\b{_DET}{_ADJ}(?:human|person|agent|representative|operator)"
             r"\s*(?:,\s*)?(?:please|now|asap|already|!)",
