@@ -21,6 +21,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     model_cache_dir: Path = Path(".baton-cache")
     require_api_key: bool = True
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="sustained requests a minute per API key; 0 turns it off"
+    )
+    rate_limit_burst: int = Field(default=120, ge=1, description="requests at once per API key")
+    events_poll_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=600,
+        description="how often an event stream re-reads the store: 0.25 s on SQLite; 5 s on "
+        "PostgreSQL, where LISTEN/NOTIFY wakes it at once and polling is only the safety net",
+    )
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
@@ -48,6 +59,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def event_poll_interval(self) -> float:
+        if self.events_poll_seconds is not None:
+            return self.events_poll_seconds
+        return 0.25 if self.is_sqlite else 5.0
 
 
 @lru_cache(maxsize=1)

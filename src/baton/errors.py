@@ -20,7 +20,8 @@
     │   ├── CsatAlreadyRecorded     409 csat_already_recorded
     │   ├── OfferConflict           409 offer_conflict (not this agent's pending offer)
     │   └── AgentUnavailable        409 agent_unavailable (offline, or no free slot)
-    └── RateLimited                 429 rate_limited
+    ├── RateLimited                 429 rate_limited (with Retry-After)
+    └── StoreUnavailable            503 store_unavailable (with Retry-After)
 
 The API maps each class to its status and code in one place (`baton.api.errors`).
 """
@@ -133,3 +134,15 @@ class AgentUnavailable(Conflict):
 class RateLimited(BatonError):
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
+class StoreUnavailable(BatonError):
+    """The database cannot be reached or cannot take writes (restarting, full); retry later."""
+
+    status = 503
+    code = "store_unavailable"
+    retry_after = 1

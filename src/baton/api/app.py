@@ -17,13 +17,18 @@ from baton.console import install as install_console
 from baton.demo import routes as demo_routes
 from baton.engine import Runtime
 from baton.policy import load_policy
-from baton.store.db import make_engine, make_session_factory, upgrade
+from baton.store.db import listen_dsn, make_engine, make_session_factory, upgrade
+from baton.store.notify import EventWaker
 
 
 def create_app(
     settings: Settings | None = None, *, runtime: Runtime | None = None, demo: bool = False
 ) -> FastAPI:
-    """Build the app; migrations run on start so a fresh database is ready; `demo` adds `/demo`."""
+    """Build the app; migrations run on start so a fresh database is ready; `demo` adds `/demo`.
+
+    Called with no argument it reads the settings from the environment, which is how
+    `uvicorn --factory baton.api.app:create_app` and `baton serve --workers N` start each worker.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -39,9 +44,13 @@ def create_app(
             policy_dir=settings.policy.parent if settings.policy else None,
             summarizer=llm,
         )
+        waker = EventWaker(dsn=listen_dsn(engine), poll_seconds=settings.event_poll_interval)
+        app.state.waker = waker
+        await waker.start()
         try:
             yield
         finally:
+            await waker.stop()
             engine.dispose()
             if llm is not None:
                 llm.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
@@ -12,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from baton.config import Settings
 from baton.engine import Runtime
-from baton.errors import Unauthorized
+from baton.errors import RateLimited, Unauthorized
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
+from baton.store.ratelimit import retry_after_seconds, take_token
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -62,7 +64,26 @@ def require_api_key(
         row = repo.get_api_key_by_secret(session=session, key=credentials.credentials)
         if row is None:
             raise Unauthorized("the API key is unknown or revoked", field="Authorization")
-        return row.name
+        name = row.name
+    if settings.rate_limit_per_minute == 0:
+        return name
+    # Its own transaction, write first: SQLite then waits for the lock instead of failing an
+    # upgrade from read to write, and PostgreSQL holds the bucket's row lock only briefly.
+    with session_scope(factory) as session:
+        wait = take_token(
+            session=session,
+            key=f"api_key:{name}",
+            capacity=float(settings.rate_limit_burst),
+            per_second=settings.rate_limit_per_minute / 60.0,
+            now=time.time(),
+        )
+    if wait > 0:
+        raise RateLimited(
+            f"API key {name!r} is over {settings.rate_limit_per_minute} requests a minute",
+            retry_after=retry_after_seconds(wait),
+            field="Authorization",
+        )
+    return name
 
 
 ApiKeyDep = Annotated[str, Depends(require_api_key)]

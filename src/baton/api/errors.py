@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from baton.errors import BatonError
+from baton.errors import BatonError, StoreUnavailable
 
 log = logging.getLogger("baton.api")
 
@@ -26,7 +28,14 @@ _PYDANTIC_CODES = {
     "greater_than_equal": "out_of_range",
     "string_too_short": "too_short",
 }
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_HTTP_CODES = {
+    400: "malformed_json",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+# FastAPI's words when the body is not UTF-8 or is nested past the parser's recursion limit.
+_UNPARSABLE = "There was an error parsing the body"
 
 
 def error_body(code: str, message: str, field: str | None) -> dict[str, Any]:
@@ -40,7 +49,19 @@ def _field(loc: tuple[Any, ...]) -> str | None:
 
 async def _baton_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BatonError)
-    return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=headers
+    )
+
+
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    """The database is down, restarting or full: the transaction rolled back; retrying is safe."""
+    log.warning("store unavailable: %s", type(exc.__cause__ or exc).__name__)
+    return await _baton_error(
+        request, StoreUnavailable("the store is unavailable right now; retry shortly")
+    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -57,11 +78,23 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, message, field), status_code=422)
 
 
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot hold (a NUL character in a query, say): the caller's input."""
+    log.info("refused a value the store cannot hold: %s", type(exc.__cause__ or exc).__name__)
+    return JSONResponse(
+        error_body("invalid_value", "a value in the request cannot be stored", None),
+        status_code=422,
+    )
+
+
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = str(exc.detail)
+    if message == _UNPARSABLE:
+        message = "the body is not JSON: it must be UTF-8 and not nested too deeply"
     return JSONResponse(
-        error_body(code, str(exc.detail), None),
+        error_body(code, message, None),
         status_code=exc.status_code,
         headers=getattr(exc, "headers", None),
     )
@@ -78,4 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BatonError, _baton_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
+    for store_error in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(store_error, _store_error)
     app.add_exception_handler(Exception, _unexpected)

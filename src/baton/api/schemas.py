@@ -10,6 +10,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from baton.domain import MAX_TEXT_CHARS, BotSignal, Customer, Role
 
 MAX_METADATA_KEYS = 64
+MAX_METADATA_DEPTH = 16
+
+
+def json_depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 class TurnCreate(BaseModel):
@@ -31,11 +49,20 @@ class TurnCreate(BaseModel):
             raise ValueError("sent_at needs a time zone, e.g. 2026-11-24T10:00:00Z")
         return value
 
+    @field_validator("turn_id", "text", "channel")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL (\\u0000) characters")
+        return value
+
     @field_validator("metadata")
     @classmethod
     def _bounded(cls, value: dict[str, Any]) -> dict[str, Any]:
         if len(value) > MAX_METADATA_KEYS:
             raise ValueError(f"metadata holds at most {MAX_METADATA_KEYS} keys")
+        if json_depth(value) > MAX_METADATA_DEPTH:
+            raise ValueError(f"metadata nests at most {MAX_METADATA_DEPTH} levels deep")
         return value
 
 

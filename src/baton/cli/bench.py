@@ -1,4 +1,7 @@
-"""`baton bench`: how fast the stages run on this machine (benchmarks, never timed tests)."""
+"""`baton bench`: how fast Baton runs on this machine (benchmarks, never timed tests).
+
+`baton bench all` runs every command of this group with its defaults (`make bench`).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,10 @@ import gc
 import json
 import os
 import statistics
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,9 +26,13 @@ from baton.cli.common import console, err_console
 from baton.config import get_settings
 from baton.detect import Detector, DetectState, load_models
 from baton.domain import BotSignal, Conversation, Customer, Role, Turn
+from baton.perf.databases import DEFAULT_PG
+from baton.perf.ingest import bench_ingest
+from baton.perf.soak import bench_soak
 from baton.policy import load_policy
 
-app = typer.Typer(help="Benchmarks of the pipeline's stages.", no_args_is_help=True)
+app = typer.Typer(help="Benchmarks (numbers to read, not tests).", no_args_is_help=True)
+ENGINES = ("sqlite", "postgresql")
 app.command("route")(bench_route.route)
 
 _USER_TEXTS = (
@@ -159,14 +168,120 @@ def brief(
     console.print(f"wall p99 {p99:.2f} ms is within the {budget_ms} ms budget")
 
 
+def _engines(engine: str) -> tuple[str, ...]:
+    if engine not in (*ENGINES, "both"):
+        raise typer.BadParameter("sqlite, postgresql or both", param_hint="--engine")
+    return ENGINES if engine == "both" else (engine,)
+
+
+@app.command("ingest")
+def ingest(
+    engine: str = typer.Option("both", help="sqlite, postgresql or both"),
+    requests: int = typer.Option(3000, min=10, max=1_000_000, help="measured requests per server"),
+    concurrency: int = typer.Option(16, min=1, max=512, help="connections kept open"),
+    warmup: int = typer.Option(300, min=0, max=100_000, help="requests before measuring"),
+    pg_url: str = typer.Option(DEFAULT_PG, help="PostgreSQL to use (a schema is made and dropped)"),
+    target: float = typer.Option(0.40, help="the ratio to reach: Baton / bare FastAPI"),
+) -> None:
+    """Turns/s through Baton vs a bare FastAPI JSON endpoint, and decision latency under load."""
+    table = Table(title=f"turn ingestion, {requests} requests, {concurrency} connections")
+    for column in ("store", "Baton req/s", "bare req/s", "ratio", "p50 ms", "p99 ms", "non-200"):
+        table.add_column(column, justify="right")
+    missed = []
+    with tempfile.TemporaryDirectory(prefix="baton-bench-") as tmp:
+        for kind in _engines(engine):
+            report = bench_ingest(
+                engine=kind,
+                workdir=Path(tmp),
+                requests=requests,
+                concurrency=concurrency,
+                warmup=warmup,
+                pg_url=pg_url,
+            )
+            failed = [f"{s}x{n}" for s, n in sorted(report.baton.statuses.items()) if s != 200]
+            if report.baton.errors:
+                failed.append(f"dropped x{report.baton.errors}")
+            table.add_row(
+                kind,
+                f"{report.baton.per_second:.0f}",
+                f"{report.bare.per_second:.0f}",
+                f"{report.ratio:.0%}",
+                f"{report.baton.percentile(0.50):.1f}",
+                f"{report.baton.percentile(0.99):.1f}",
+                " ".join(failed) or "0",
+            )
+            if report.ratio < target:
+                missed.append(kind)
+    console.print(table)
+    console.print("decision latency = the turn request's round trip under that load")
+    if missed:
+        err_console.print(f"[yellow]below the {target:.0%} target on: {', '.join(missed)}[/]")
+
+
+@app.command("soak")
+def soak(
+    engine: str = typer.Option("sqlite", help="sqlite, postgresql or both"),
+    seconds: float = typer.Option(600.0, min=5, max=24 * 3600, help="how long to keep the load"),
+    rate: float = typer.Option(100.0, min=1, max=100_000, help="turns a second"),
+    concurrency: int = typer.Option(8, min=1, max=512, help="connections kept open"),
+    pg_url: str = typer.Option(DEFAULT_PG, help="PostgreSQL to use (a schema is made and dropped)"),
+) -> None:
+    """Memory after a steady load: the server's RSS over time, and whether it stayed flat."""
+    leaking = []
+    with tempfile.TemporaryDirectory(prefix="baton-soak-") as tmp:
+        for kind in _engines(engine):
+            report = bench_soak(
+                engine=kind,
+                workdir=Path(tmp),
+                seconds=seconds,
+                rate=rate,
+                concurrency=concurrency,
+                pg_url=pg_url,
+            )
+            table = Table(title=f"{kind} RSS", caption=f"{rate:.0f} turns/s for {seconds:.0f} s")
+            table.add_column("at s", justify="right")
+            table.add_column("RSS MiB", justify="right")
+            for at, kib in report.samples:
+                table.add_row(f"{at:.0f}", f"{kib / 1024:.1f}")
+            console.print(table)
+            console.print(
+                f"{kind}: {report.load.ok} turns stored, p99 {report.load.percentile(0.99):.1f} ms;"
+                f" RSS {report.settled_kib / 1024:.1f} MiB at half time ->"
+                f" {report.final_kib / 1024:.1f} MiB at the end ({report.growth:+.1%}):"
+                f" {'flat' if report.flat else 'GROWING'}"
+            )
+            if not report.flat:
+                leaking.append(kind)
+    if leaking:
+        raise typer.Exit(1)
+
+
 @app.command("all")
-def run_all() -> None:
-    """Every benchmark, one after another, with its defaults."""
-    detect(turns=2000, history=20, as_json=False)
-    brief(iterations=2000, turns=20, budget_ms=20.0, policy_file=None)
-    bench_route.route(
-        cases=5000, agents=50, batch=200, pg=os.environ.get("BATON_TEST_DATABASE_URL")
-    )
+def all_cmd(
+    ctx: typer.Context,
+    soak_seconds: float = typer.Option(600.0, min=5, help="the soak's length (10 minutes)"),
+    skip: list[str] = typer.Option(
+        ["analytics"], help="a benchmark to leave out (repeatable; analytics seeds 1M handoffs)"
+    ),
+) -> None:
+    """Every benchmark of this group with its defaults; exits 1 if any of them failed."""
+    commands = getattr(ctx.parent.command if ctx.parent else None, "commands", {})
+    failed = []
+    for name in sorted(commands):
+        if name == "all" or name in skip:
+            continue
+        console.rule(f"baton bench {name}")
+        command = commands[name]
+        args = ["--seconds", str(soak_seconds)] if name == "soak" else []
+        try:
+            with command.make_context(name, args, parent=ctx) as sub:
+                command.invoke(sub)
+        except typer.Exit as exc:
+            if exc.exit_code:
+                failed.append(name)
+    if failed:
+        err_console.print(f"[red]failed: {', '.join(failed)}[/]")
+        raise typer.Exit(1)
 
 
 app.command("analytics")(analytics)

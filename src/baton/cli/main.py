@@ -6,6 +6,7 @@ import typer
 
 from baton.cli import (
     agents,
+    audit,
     bench,
     db,
     demo,
@@ -40,3 +41,4 @@ app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("eval")(eval_command)
 app.command("worker")(worker.worker)
+app.command("audit")(audit.audit)

@@ -49,6 +49,11 @@ def parse_policy(text: str, *, source: str = "<policy>") -> Policy:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise PolicyInvalid(f"{source}: not valid YAML: {exc}", line=line) from exc
+    except (ValueError, RecursionError) as exc:
+        # YAML that parses but that Python cannot hold: 2001-02-30, a 5,000-digit number, or
+        # nesting deeper than the interpreter's stack.
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise PolicyInvalid(f"{source}: not valid YAML: {reason}") from exc
     if not isinstance(data, dict):
         raise PolicyInvalid(f"{source}: the policy must be a mapping", line=1)
     try:

@@ -10,10 +10,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
+# Workers starting together on one PostgreSQL database take turns to migrate it.
+_MIGRATION_LOCK = 0x6261746F6E  # "baton"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,7 +28,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for a SQLite (WAL, one writer) or PostgreSQL URL."""
+    """An engine for a SQLite (WAL, one writer) or PostgreSQL URL.
+
+    Bound values are kept out of error messages (`hide_parameters`), so a logged database error
+    never carries a customer's words, a key's hash or any other stored value.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -68,5 +75,24 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (the newest by default); safe to run on every start."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the schema to `revision` (the newest by default); safe to run on every start.
+
+    On PostgreSQL an advisory lock makes workers that start together migrate one at a time.
+    """
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+            conn.commit()
+
+
+def listen_dsn(engine: Engine) -> str | None:
+    """The libpq URL for a LISTEN connection on a PostgreSQL engine; None on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from baton.domain import BotSignal, Conversation, Customer, Reason, Role, Routing, Turn
 from baton.lifecycle import EventType, HandoffStatus, check_transition
+from baton.store.notify import notify_conversation
 from baton.store.tables import (
     ApiKeyRow,
     ConversationEventRow,
@@ -139,11 +140,13 @@ def load_conversation(*, session: Session, conversation_id: str) -> Conversation
 def add_conversation_event(
     *, session: Session, conversation_id: str, type_: str, at: datetime, data: dict[str, Any]
 ) -> ConversationEventRow:
-    """Append to the bot-side stream; the conversation's row lock orders ids by commit."""
+    """Append to the bot-side stream; the conversation's row lock orders ids by commit, and
+    listening workers are woken when the transaction commits."""
     get_conversation_row(session=session, conversation_id=conversation_id, for_update=True)
     row = ConversationEventRow(conversation_id=conversation_id, type=type_, at=at, data=data)
     session.add(row)
     session.flush()
+    notify_conversation(session=session, conversation_id=conversation_id)
     return row
 
 
@@ -302,8 +305,13 @@ def create_api_key(*, session: Session, name: str, now: datetime) -> str:
     return key
 
 
-def get_api_key_by_secret(*, session: Session, key: str) -> ApiKeyRow | None:
+def get_api_key_by_secret(
+    *, session: Session, key: str, now: datetime | None = None
+) -> ApiKeyRow | None:
+    """The live key row for a plain key: not revoked, and not past a rotation's grace period."""
     row = session.scalars(select(ApiKeyRow).where(ApiKeyRow.key_sha256 == text_digest(key))).first()
     if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= (now or datetime.now(UTC)):
         return None
     return row

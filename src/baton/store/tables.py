@@ -177,6 +177,8 @@ class ApiKeyRow(Base):
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Set when the key is rotated: it keeps working until then (the grace period).
+    expires_at: Mapped[datetime | None]
 
 
 class OutboxRow(Base):
@@ -401,3 +403,28 @@ class SlaTimerRow(Base):
     stopped_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """One admin action (keys, policy, agents): who did what to what, and when; append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class RateBucketRow(Base):
+    """A token bucket per API key, in the database so that every worker draws on the same one."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    # Seconds since the epoch of the last refill; a float keeps the refill one SQL expression.
+    refilled_at: Mapped[float] = mapped_column(Float)

@@ -4,6 +4,9 @@ Each event's SSE id is its `conversation_events.id`. Ids are monotonic per conve
 commit order, because every writer takes the conversation's row lock before inserting (see
 `repositories.add_conversation_event`); so "every id greater than the last one seen" is the
 whole rest of the stream, with no gap and no repeat, across reconnects and workers.
+
+A stream re-reads the store when its `EventWaker` subscription rings (a PostgreSQL NOTIFY from
+whichever worker committed the event) or when the poll interval passes (SQLite; safety net).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +26,7 @@ from starlette.responses import StreamingResponse
 from baton.errors import ConversationNotFound, InvalidRequest
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
+from baton.store.notify import EventWaker, Subscription
 
 POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
@@ -71,6 +76,7 @@ class EventStream:
     poll_seconds: float = POLL_SECONDS
     keepalive_seconds: float = KEEPALIVE_SECONDS
     max_seconds: float = MAX_STREAM_SECONDS
+    waker: EventWaker | None = None
 
     async def frames(self, is_disconnected: Callable[[], Awaitable[bool]]) -> AsyncIterator[str]:
         """Every event after `after_id`, in order, once; comments keep idle proxies open."""
@@ -78,27 +84,50 @@ class EventStream:
         yield f"retry: {RETRY_MILLISECONDS}\n: stream open\n\n"
         quiet_since = time.monotonic()
         deadline = quiet_since + self.max_seconds
-        while time.monotonic() < deadline and not await is_disconnected():
-            batch = await anyio.to_thread.run_sync(
-                read_after, self.factory, self.conversation_id, cursor
-            )
-            for event_id, event, data in batch:
-                cursor = event_id
-                yield format_event(event_id, event, data)
-            if batch:
-                quiet_since = time.monotonic()
-                continue
-            if time.monotonic() - quiet_since >= self.keepalive_seconds:
-                yield ": keep-alive\n\n"
-                quiet_since = time.monotonic()
-            await asyncio.sleep(self.poll_seconds)
+        with self._doorbell() as doorbell:
+            while time.monotonic() < deadline and not await is_disconnected():
+                if doorbell is not None:
+                    doorbell.clear()
+                batch = await anyio.to_thread.run_sync(
+                    read_after, self.factory, self.conversation_id, cursor
+                )
+                for event_id, event, data in batch:
+                    cursor = event_id
+                    yield format_event(event_id, event, data)
+                if batch:
+                    quiet_since = time.monotonic()
+                    continue
+                if time.monotonic() - quiet_since >= self.keepalive_seconds:
+                    yield ": keep-alive\n\n"
+                    quiet_since = time.monotonic()
+                await self._pause(doorbell)
+
+    def _doorbell(self) -> AbstractContextManager[Subscription | None]:
+        if self.waker is None:
+            return nullcontext()
+        return self.waker.subscribe(self.conversation_id)
+
+    async def _pause(self, doorbell: Subscription | None) -> None:
+        """Until the next poll; a NOTIFY for this conversation cuts it short."""
+        timeout = min(self.poll_seconds, self.keepalive_seconds)
+        if doorbell is None:
+            await asyncio.sleep(timeout)
+        else:
+            await doorbell.wait(timeout)
 
 
 def conversation_stream(
     factory: SessionFactory, request: Request, conversation_id: str, after_id: int
 ) -> AsyncIterator[str]:
     """The SSE body for one request: every event after `after_id`, until the client leaves."""
-    stream = EventStream(factory=factory, conversation_id=conversation_id, after_id=after_id)
+    waker: EventWaker | None = getattr(request.app.state, "waker", None)
+    stream = EventStream(
+        factory=factory,
+        conversation_id=conversation_id,
+        after_id=after_id,
+        poll_seconds=waker.poll_seconds if waker is not None else POLL_SECONDS,
+        waker=waker,
+    )
     return stream.frames(request.is_disconnected)
 
 

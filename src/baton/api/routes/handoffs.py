@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from baton.api.deps import ApiKeyDep, RuntimeDep, SessionDep
+from baton.api.deps import ApiKeyDep, RuntimeDep, SessionDep, require_api_key
 from baton.api.routes.turns import _ERRORS
 from baton.brief import render_markdown, render_text, ticket_payload
 from baton.domain import Brief
@@ -18,7 +18,8 @@ from baton.errors import HandoffNotFound, NotFound
 from baton.store import repositories as repo
 from baton.store.tables import HandoffRow
 
-router = APIRouter(prefix="/v1", tags=["handoffs"])
+# The key is checked before anything else, so an unknown caller learns nothing (not even a 404).
+router = APIRouter(prefix="/v1", tags=["handoffs"], dependencies=[Depends(require_api_key)])
 
 
 class HandoffRead(BaseModel):

@@ -1,0 +1,4 @@
+"""Benchmarks behind `baton bench`: real servers on loopback, a bounded load client, numbers.
+
+Speed is measured here and printed, never asserted in the test suite.
+"""

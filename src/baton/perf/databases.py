@@ -1,0 +1,52 @@
+"""A fresh, empty database for one run: a SQLite file, or a PostgreSQL schema of its own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from baton.config import Settings
+from baton.store import repositories as repo
+from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def fresh_database(kind: str, *, workdir: Path, pg_url: str = DEFAULT_PG) -> Iterator[str]:
+    """Yield the URL of an empty database of `kind` ("sqlite" or "postgresql"); drop it after."""
+    if kind == "sqlite":
+        path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    base = Settings(database_url=pg_url).database_url
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def prepare(url: str, *, key_name: str = "bench-bot") -> str:
+    """Migrate the database and create an API key; the plain key."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with session_scope(make_session_factory(engine)) as session:
+            return repo.create_api_key(session=session, name=key_name, now=datetime.now(UTC))
+    finally:
+        engine.dispose()

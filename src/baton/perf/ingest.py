@@ -1,0 +1,119 @@
+"""Turn ingestion through real uvicorn, against a bare FastAPI endpoint measured in the same run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from baton.perf.databases import DEFAULT_PG, fresh_database, prepare
+from baton.perf.load import LoadResult, RequestMaker, post_json, run_load
+from baton.perf.servers import HOST, ServerProcess
+
+BARE_FACTORY = "baton.perf.bare:create_bare_app"
+# A realistic mix: most turns continue, one in eight asks for a person and opens a handoff.
+TEXTS = (
+    ("what are your opening hours?", 0.93),
+    ("how do I change my delivery address for order 88231?", 0.81),
+    ("can I pay with a gift card", 0.88),
+    ("the app keeps logging me out, any idea why", 0.64),
+    ("thanks, and where do I find my invoices?", 0.9),
+    ("do you ship to Norway", 0.86),
+    ("ok that worked", 0.95),
+    ("I want to talk to a human please", 0.7),
+)
+TURNS_PER_CONVERSATION = 10
+
+
+def turn_maker(port: int, api_key: str, *, prefix: str) -> RequestMaker:
+    """The i-th request: a new turn of conversation i mod n, ten turns each, a unique turn id."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+
+    def make(index: int) -> bytes:
+        conversation = f"{prefix}-{index // TURNS_PER_CONVERSATION}"
+        text, confidence = TEXTS[index % len(TEXTS)]
+        body = {
+            "turn_id": f"t-{index}",
+            "role": "user",
+            "text": text,
+            "sent_at": "2026-11-24T10:00:00Z",
+            "bot": {"confidence": confidence, "intent": "faq"},
+            "customer": {"id": f"cust-{index // TURNS_PER_CONVERSATION}", "tier": "standard"},
+            "metadata": {"page": "/help", "locale": "en"},
+        }
+        path = f"/v1/conversations/{conversation}/turns"
+        return post_json(HOST, port, path, json.dumps(body).encode(), headers)
+
+    return make
+
+
+def interleaved(make: RequestMaker, concurrency: int) -> RequestMaker:
+    """Spread consecutive requests over different conversations, as many bots would."""
+    stride = max(1, concurrency)
+
+    def spread(index: int) -> bytes:
+        block, slot = divmod(index, stride * TURNS_PER_CONVERSATION)
+        turn, lane = divmod(slot, stride)
+        return make((block * stride + lane) * TURNS_PER_CONVERSATION + turn)
+
+    return spread
+
+
+@dataclass
+class IngestReport:
+    engine: str
+    baton: LoadResult
+    bare: LoadResult
+
+    @property
+    def ratio(self) -> float:
+        return self.baton.per_second / self.bare.per_second if self.bare.per_second else 0.0
+
+
+def server_settings(url: str, workdir: Path) -> dict[str, str]:
+    """Baton as deployed, with rate limits on but high enough that the load is never refused."""
+    return {
+        "BATON_DATABASE_URL": url,
+        "BATON_MODEL_CACHE_DIR": str(workdir / "model-cache"),
+        "BATON_RATE_LIMIT_PER_MINUTE": "100000000",
+        "BATON_RATE_LIMIT_BURST": "1000000",
+    }
+
+
+def measure(
+    server: ServerProcess, make: RequestMaker, *, requests: int, concurrency: int, warmup: int
+) -> LoadResult:
+    """Warm the server up on its own requests, then measure `requests` more."""
+    run_load(HOST, server.port, make, requests=warmup, concurrency=concurrency)
+    offset = warmup + 1_000_000
+
+    def measured(index: int) -> bytes:
+        return make(offset + index)
+
+    return run_load(HOST, server.port, measured, requests=requests, concurrency=concurrency)
+
+
+def bench_ingest(
+    *,
+    engine: str,
+    workdir: Path,
+    requests: int,
+    concurrency: int,
+    warmup: int,
+    pg_url: str = DEFAULT_PG,
+) -> IngestReport:
+    """Baton's turn endpoint, then the bare endpoint, each in its own uvicorn process."""
+    with fresh_database(engine, workdir=workdir, pg_url=pg_url) as url:
+        key = prepare(url)
+        settings = server_settings(url, workdir)
+        with ServerProcess.factory(
+            "baton.api.app:create_app", settings=settings, workdir=workdir
+        ) as srv:
+            make = interleaved(turn_maker(srv.port, key, prefix="c"), concurrency)
+            baton_result = measure(
+                srv, make, requests=requests, concurrency=concurrency, warmup=warmup
+            )
+    with ServerProcess.factory(BARE_FACTORY, settings={}, workdir=workdir) as bare:
+        make = interleaved(turn_maker(bare.port, key, prefix="c"), concurrency)
+        bare_result = measure(bare, make, requests=requests, concurrency=concurrency, warmup=warmup)
+    return IngestReport(engine=engine, baton=baton_result, bare=bare_result)

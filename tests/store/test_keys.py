@@ -1,0 +1,69 @@
+"""API keys: rotation keeps the old key for a grace period, revocation is at once, both audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from baton.errors import NotFound
+from baton.store import keys
+from baton.store import repositories as repo
+from baton.store.audit import list_audit, record_audit
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def _works(session: Session, key: str, at: datetime) -> bool:
+    return repo.get_api_key_by_secret(session=session, key=key, now=at) is not None
+
+
+def test_rotation_keeps_the_old_key_for_the_grace_period(session: Session) -> None:
+    old = keys.create_key(session=session, name="bot", actor="cli:ops", now=NOW)
+    later = NOW + timedelta(hours=1)
+    new = keys.rotate_key(
+        session=session, name="bot", grace=timedelta(hours=24), actor="cli:ops", now=later
+    )
+    assert new != old
+    assert _works(session, old, later + timedelta(hours=23))
+    assert not _works(session, old, later + timedelta(hours=24))
+    assert _works(session, new, later + timedelta(days=30))
+
+
+def test_revoke_stops_every_live_key_of_a_name_at_once(session: Session) -> None:
+    first = keys.create_key(session=session, name="bot", actor="cli:ops", now=NOW)
+    second = keys.create_key(session=session, name="bot", actor="cli:ops", now=NOW)
+    other = keys.create_key(session=session, name="other", actor="cli:ops", now=NOW)
+    revoked = keys.revoke_keys(session=session, name="bot", actor="cli:ops", now=NOW)
+    assert sorted(revoked) == sorted([first[:10], second[:10]])
+    assert not _works(session, first, NOW)
+    assert not _works(session, second, NOW)
+    assert _works(session, other, NOW)
+    with pytest.raises(NotFound):
+        keys.revoke_keys(session=session, name="bot", actor="cli:ops", now=NOW)
+    with pytest.raises(NotFound):
+        keys.rotate_key(session=session, name="bot", grace=timedelta(0), actor="cli:ops", now=NOW)
+
+
+def test_key_actions_are_audited_without_the_keys(session: Session) -> None:
+    made = keys.create_key(session=session, name="bot", actor="cli:ops", now=NOW)
+    rotated = keys.rotate_key(
+        session=session, name="bot", grace=timedelta(hours=1), actor="cli:ops", now=NOW
+    )
+    keys.revoke_keys(session=session, name="bot", actor="cli:ana", now=NOW)
+    record_audit(
+        session=session,
+        actor="agent:ag_1",
+        action="agent.updated",
+        target="ag_2",
+        data={"capacity": 4},
+        now=NOW,
+    )
+    log = list_audit(session=session)
+    assert [r.action for r in log] == ["agent.updated", "key.revoked", "key.rotated", "key.created"]
+    assert [r.actor for r in log][1:] == ["cli:ana", "cli:ops", "cli:ops"]
+    assert log[2].data["old_prefixes"] == [made[:10]]
+    everything = repr([(r.target, r.data) for r in log])
+    assert made not in everything and rotated not in everything
+    assert [r.action for r in list_audit(session=session, action="key.rotated")] == ["key.rotated"]
