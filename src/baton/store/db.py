@@ -24,7 +24,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # SQLAlchemy emits BEGIN itself (see `_sqlite_begin`), not the sqlite3 module.
+    dbapi_connection.isolation_level = None
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """One writer at a time: take the write lock when a transaction starts.
+
+    A WAL transaction that reads first and writes later cannot wait for the lock (SQLite answers
+    "database is locked" at once, whatever the busy timeout); BEGIN IMMEDIATE makes writers queue
+    on the busy timeout instead.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -37,6 +49,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
