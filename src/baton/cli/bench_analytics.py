@@ -8,7 +8,6 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,12 +18,13 @@ import httpx
 import typer
 import uvicorn
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from baton.api.app import create_app
 from baton.cli.common import console
 from baton.config import Settings
 from baton.learn.bulk import LOADED_TABLES, Chunk, Generator, finish, load
+from baton.perf.databases import fresh_database
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
 
 LIMIT_MS = 1000.0
@@ -48,32 +48,6 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
     ),
 ]
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def _database(kind: str, workdir: Path, pg_url: str, keep: bool) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if kind == "sqlite":
-        path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
-        try:
-            yield f"sqlite:///{path}"
-        finally:
-            if not keep:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    base = Settings(database_url=pg_url).database_url
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        if not keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _seed(engine: Engine, handoffs: int, chunk: int, seed: int) -> dict[str, int]:
@@ -178,7 +152,7 @@ def analytics(
     for column in ("engine", "query", "median ms", "max ms", "≤ 1 s"):
         table.add_column(column)
     for kind in [e.strip() for e in engines.split(",") if e.strip()]:
-        with _database(kind, workdir, pg_url, keep) as url:
+        with fresh_database(kind, workdir=workdir, pg_url=pg_url, keep=keep) as url:
             engine = make_engine(url)
             upgrade(engine)
             started = time.perf_counter()

@@ -18,15 +18,19 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @contextmanager
-def fresh_database(kind: str, *, workdir: Path, pg_url: str = DEFAULT_PG) -> Iterator[str]:
-    """Yield the URL of an empty database of `kind` ("sqlite" or "postgresql"); drop it after."""
+def fresh_database(
+    kind: str, *, workdir: Path, pg_url: str = DEFAULT_PG, keep: bool = False
+) -> Iterator[str]:
+    """Yield the URL of an empty database of `kind` ("sqlite" or "postgresql"); drop it after
+    unless `keep` (to look at what a benchmark left)."""
     if kind == "sqlite":
         path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
         try:
             yield f"sqlite:///{path}"
         finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not keep:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     base = Settings(database_url=pg_url).database_url
     schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -36,8 +40,9 @@ def fresh_database(kind: str, *, workdir: Path, pg_url: str = DEFAULT_PG) -> Ite
     try:
         yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
