@@ -25,6 +25,13 @@ class Settings(BaseSettings):
         default=600, ge=0, description="sustained requests a minute per API key; 0 turns it off"
     )
     rate_limit_burst: int = Field(default=120, ge=1, description="requests at once per API key")
+    api_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="how long a worker trusts an API key it checked; a revoked key stops "
+        "working within this",
+    )
     events_poll_seconds: float | None = Field(
         default=None,
         gt=0,

@@ -105,27 +105,35 @@ def process_turn(
             )
         return TurnResult.model_validate({**(existing.response or {}), "replayed": True})
 
+    open_handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
     if customer is not None:
         conv_row.customer = _merge_customer(conv_row.customer, customer)
-    turn_row = repo.add_turn_row(session=session, conversation=conv_row, turn=turn, now=now)
-    conversation = _conversation(session, conv_row)
+    # Detect reads only the new turn and the carried state; the transcript is read from the
+    # store only when a brief is built from it.
     state = DetectState.model_validate(conv_row.state or {})
-    decision, state = runtime.detector.decide(conversation, state, now)
+    latest = repo.conversation_from_rows(conv_row, [], tail=(turn,))
+    decision, state = runtime.detector.decide(latest, state, now)
     conv_row.state = state.model_dump(mode="json")
 
     result = TurnResult(conversation_id=conversation_id, turn_id=turn.turn_id, decision=decision)
-    open_handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
     if open_handoff is not None:
+        conversation = _conversation(session, conv_row, tail=turn)
         _relay_customer_turn(session, runtime.policy, open_handoff, turn, now)
         _refresh_brief(session, runtime, open_handoff, conversation, decision, now)
         result.handoff = _summary(open_handoff)
     elif decision.action is not Action.CONTINUE:
         forced = decision.action is Action.HANDOFF
+        conversation = _conversation(session, conv_row, tail=turn)
         handoff = _escalate(session, runtime, conversation, decision, forced=forced, now=now)
         result.handoff = _summary(handoff)
         result.message = _customer_message(handoff)
-    turn_row.response = result.model_dump(mode="json")
-    session.flush()
+    repo.add_turn_row(
+        session=session,
+        conversation=conv_row,
+        turn=turn,
+        now=now,
+        response=result.model_dump(mode="json"),
+    )
     return result
 
 
@@ -316,9 +324,14 @@ def _refresh_brief(
     handoff.updated_at = now
 
 
-def _conversation(session: Session, conv_row: ConversationRow) -> Conversation:
+def _conversation(
+    session: Session, conv_row: ConversationRow, *, tail: Turn | None = None
+) -> Conversation:
+    """The stored transcript, plus `tail`: the turn being processed, stored at the end."""
     return repo.conversation_from_rows(
-        conv_row, repo.list_turn_rows(session=session, conversation_id=conv_row.id)
+        conv_row,
+        repo.list_turn_rows(session=session, conversation_id=conv_row.id),
+        tail=(tail,) if tail else (),
     )
 
 

@@ -11,6 +11,7 @@ from baton.errors import NotFound
 from baton.store import keys
 from baton.store import repositories as repo
 from baton.store.audit import list_audit, record_audit
+from baton.store.db import SessionFactory, session_scope
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -67,3 +68,44 @@ def test_key_actions_are_audited_without_the_keys(session: Session) -> None:
     everything = repr([(r.target, r.data) for r in log])
     assert made not in everything and rotated not in everything
     assert [r.action for r in list_audit(session=session, action="key.rotated")] == ["key.rotated"]
+
+
+def test_a_cached_key_keeps_working_until_its_ttl_then_revocation_holds(
+    session_factory: SessionFactory,
+) -> None:
+    clock = [100.0]
+    cache = keys.KeyCache(5.0, clock=lambda: clock[0])
+    with session_scope(session_factory) as session:
+        key = keys.create_key(session=session, name="bot", actor="cli:ops", now=NOW)
+    assert cache.name_for(factory=session_factory, key=key, now=NOW) == "bot"
+    with session_scope(session_factory) as session:
+        keys.revoke_keys(session=session, name="bot", actor="cli:ops", now=NOW)
+    clock[0] = 104.0
+    assert cache.name_for(factory=session_factory, key=key, now=NOW) == "bot"
+    clock[0] = 105.5
+    assert cache.name_for(factory=session_factory, key=key, now=NOW) is None
+    assert cache.name_for(factory=session_factory, key="bk_unknown", now=NOW) is None
+
+
+def test_a_cached_key_never_outlives_its_rotation_grace(session_factory: SessionFactory) -> None:
+    clock = [0.0]
+    cache = keys.KeyCache(60.0, clock=lambda: clock[0])
+    with session_scope(session_factory) as session:
+        old = keys.create_key(session=session, name="bot", actor="cli:ops", now=NOW)
+        keys.rotate_key(
+            session=session, name="bot", grace=timedelta(seconds=2), actor="cli:ops", now=NOW
+        )
+    assert cache.name_for(factory=session_factory, key=old, now=NOW) == "bot"
+    clock[0] = 3.0
+    later = NOW + timedelta(seconds=3)
+    assert cache.name_for(factory=session_factory, key=old, now=later) is None
+
+
+def test_a_zero_ttl_checks_the_store_every_time(session_factory: SessionFactory) -> None:
+    cache = keys.KeyCache(0.0)
+    with session_scope(session_factory) as session:
+        key = keys.create_key(session=session, name="bot", actor="cli:ops", now=NOW)
+    assert cache.name_for(factory=session_factory, key=key, now=NOW) == "bot"
+    with session_scope(session_factory) as session:
+        keys.revoke_keys(session=session, name="bot", actor="cli:ops", now=NOW)
+    assert cache.name_for(factory=session_factory, key=key, now=NOW) is None

@@ -18,7 +18,9 @@ from baton.demo import routes as demo_routes
 from baton.engine import Runtime
 from baton.policy import load_policy
 from baton.store.db import listen_dsn, make_engine, make_session_factory, upgrade
+from baton.store.keys import KeyCache
 from baton.store.notify import EventWaker
+from baton.store.ratelimit import LeasedBuckets
 
 
 def create_app(
@@ -37,6 +39,8 @@ def create_app(
         upgrade(engine)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
+        app.state.rate_buckets = LeasedBuckets()
         llm = None if runtime is not None else summarizer_from_settings(settings)
         app.state.runtime = runtime or Runtime(
             load_policy(settings.policy),

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from baton.config import Settings
 from baton.engine import Runtime
 from baton.errors import RateLimited, Unauthorized
-from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
-from baton.store.ratelimit import retry_after_seconds, take_token
+from baton.store.keys import KeyCache
+from baton.store.ratelimit import LeasedBuckets, retry_after_seconds
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -60,23 +60,20 @@ def require_api_key(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send 'Authorization: Bearer <api key>'", field="Authorization")
     factory: SessionFactory = request.app.state.session_factory
-    with session_scope(factory) as session:
-        row = repo.get_api_key_by_secret(session=session, key=credentials.credentials)
-        if row is None:
-            raise Unauthorized("the API key is unknown or revoked", field="Authorization")
-        name = row.name
+    keys: KeyCache = request.app.state.key_cache
+    name = keys.name_for(factory=factory, key=credentials.credentials, now=utcnow())
+    if name is None:
+        raise Unauthorized("the API key is unknown or revoked", field="Authorization")
     if settings.rate_limit_per_minute == 0:
         return name
-    # Its own transaction, write first: SQLite then waits for the lock instead of failing an
-    # upgrade from read to write, and PostgreSQL holds the bucket's row lock only briefly.
-    with session_scope(factory) as session:
-        wait = take_token(
-            session=session,
-            key=f"api_key:{name}",
-            capacity=float(settings.rate_limit_burst),
-            per_second=settings.rate_limit_per_minute / 60.0,
-            now=time.time(),
-        )
+    buckets: LeasedBuckets = request.app.state.rate_buckets
+    wait = buckets.take(
+        factory=factory,
+        key=f"api_key:{name}",
+        capacity=float(settings.rate_limit_burst),
+        per_second=settings.rate_limit_per_minute / 60.0,
+        now=time.time(),
+    )
     if wait > 0:
         raise RateLimited(
             f"API key {name!r} is over {settings.rate_limit_per_minute} requests a minute",

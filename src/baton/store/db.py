@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -16,6 +18,59 @@ from sqlalchemy.orm import Session, sessionmaker
 SessionFactory = sessionmaker[Session]
 # Workers starting together on one PostgreSQL database take turns to migrate it.
 _MIGRATION_LOCK = 0x6261746F6E  # "baton"
+_BUSY_SECONDS = 10.0
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(database: str) -> threading.Lock:
+    """The one lock of this process's writers to a SQLite file (per engine for `:memory:`)."""
+    if database in ("", ":memory:"):
+        return threading.Lock()
+    key = str(Path(database).resolve())
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(key, threading.Lock())
+
+
+class _QueuedConnection(sqlite3.Connection):
+    """A SQLite connection whose transactions queue on an in-process lock.
+
+    Threads of one process waiting on SQLite's own lock poll it with growing sleeps (up to 100 ms
+    each), so under load most of a request's time went to sleeping while the lock sat free.
+    Waiting on a `threading.Lock` hands it over at once. SQLite's lock (BEGIN IMMEDIATE, busy
+    timeout) still orders this process against others, such as `baton worker`.
+    """
+
+    writer_lock: threading.Lock
+    holds_writer_lock = False
+
+    def queue_for_write(self) -> None:
+        if not self.writer_lock.acquire(timeout=_BUSY_SECONDS):
+            raise sqlite3.OperationalError("database is locked")
+        self.holds_writer_lock = True
+
+    def leave_queue(self) -> None:
+        if self.holds_writer_lock:
+            self.holds_writer_lock = False
+            self.writer_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.leave_queue()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.leave_queue()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.leave_queue()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -23,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_SECONDS * 1000)}")
     # SQLAlchemy emits BEGIN itself (see `_sqlite_begin`), not the sqlite3 module.
     dbapi_connection.isolation_level = None
     cursor.close()
@@ -34,9 +89,15 @@ def _sqlite_begin(connection: Any) -> None:
 
     A WAL transaction that reads first and writes later cannot wait for the lock (SQLite answers
     "database is locked" at once, whatever the busy timeout); BEGIN IMMEDIATE makes writers queue
-    on the busy timeout instead.
+    on the busy timeout instead, behind this process's own writers (`_QueuedConnection`).
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection.queue_for_write()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        dbapi_connection.leave_queue()
+        raise
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -47,7 +108,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        connect_args = {"check_same_thread": False, "factory": _QueuedConnection}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        lock = _writer_lock(engine.url.database or "")
+
+        def share_lock(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.writer_lock = lock
+
+        event.listen(engine, "connect", share_lock)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 from baton.errors import NotFound
 from baton.store import repositories as repo
 from baton.store.audit import record_audit
+from baton.store.db import SessionFactory, session_scope
 from baton.store.tables import ApiKeyRow
 
 
@@ -94,3 +97,46 @@ def revoke_keys(
         now=now,
     )
     return prefixes
+
+
+class KeyCache:
+    """Checked API keys, trusted for a few seconds so a turn does not read the key table.
+
+    Only live keys are kept (an unknown key is looked up every time), each until the sooner of
+    `ttl` seconds and its own expiry, so a revoked key stops working within `ttl` in every worker
+    and a rotated key's grace period ends on time.
+    """
+
+    def __init__(
+        self,
+        ttl: float,
+        *,
+        max_entries: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.clock = clock
+        self._names: dict[str, tuple[str, float]] = {}
+
+    def name_for(self, *, factory: SessionFactory, key: str, now: datetime) -> str | None:
+        """The key's name if it is live, else None."""
+        digest = repo.text_digest(key)
+        cached = self._names.get(digest)
+        clock = self.clock()
+        if cached is not None and cached[1] > clock:
+            return cached[0]
+        with session_scope(factory) as session:
+            row = repo.get_api_key_by_secret(session=session, key=key, now=now)
+            if row is None:
+                self._names.pop(digest, None)
+                return None
+            name, expires_at = row.name, row.expires_at
+        if self.ttl > 0:
+            until = clock + self.ttl
+            if expires_at is not None:
+                until = min(until, clock + (expires_at - now).total_seconds())
+            if len(self._names) >= self.max_entries:
+                self._names.clear()
+            self._names[digest] = (name, until)
+        return name

@@ -98,8 +98,14 @@ def turn_from_row(row: TurnRow) -> Turn:
 
 
 def add_turn_row(
-    *, session: Session, conversation: ConversationRow, turn: Turn, now: datetime
+    *,
+    session: Session,
+    conversation: ConversationRow,
+    turn: Turn,
+    now: datetime,
+    response: dict[str, Any] | None = None,
 ) -> TurnRow:
+    """Store a turn (with the answer given for it, to repeat on a retry) as the next in order."""
     conversation.turn_count += 1
     conversation.updated_at = now
     row = TurnRow(
@@ -114,16 +120,19 @@ def add_turn_row(
         channel=turn.channel,
         meta=turn.metadata,
         received_at=now,
+        response=response,
     )
     session.add(row)
     session.flush()
     return row
 
 
-def conversation_from_rows(row: ConversationRow, turns: list[TurnRow]) -> Conversation:
+def conversation_from_rows(
+    row: ConversationRow, turns: list[TurnRow], *, tail: tuple[Turn, ...] = ()
+) -> Conversation:
     return Conversation(
         id=row.id,
-        turns=tuple(turn_from_row(t) for t in turns),
+        turns=(*(turn_from_row(t) for t in turns), *tail),
         customer=Customer.model_validate(row.customer) if row.customer else None,
         channel=row.channel,
         metadata=row.meta or {},
