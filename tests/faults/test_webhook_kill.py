@@ -1,5 +1,5 @@
-"""kill -9 webhook delivery workers (`baton outbox run`) mid-delivery, on PostgreSQL, to a real
-receiver on loopback.
+"""kill -9 webhook delivery workers (`baton outbox run`) mid-delivery, on SQLite and PostgreSQL,
+to a real receiver on loopback.
 
 120 events go to a receiver that takes them (slowly), 20 deliveries on their last attempt go to
 one that is down. One worker is killed with requests in flight (the receiver holds them, logged
@@ -22,8 +22,8 @@ from tests.faults.receiver import Receiver
 from tests.faults.workers import kill9, outbox_worker, stop, unique, wait_for
 
 
-def test_kill_9_delivery_workers_mid_delivery_loses_nothing(pg_url: str, tmp_path: Path) -> None:
-    engine = make_engine(pg_url)
+def test_kill_9_delivery_workers_mid_delivery_loses_nothing(db_url: str, tmp_path: Path) -> None:
+    engine = make_engine(db_url)
     upgrade(engine)
     factory = make_session_factory(engine)
     names = [unique(n) for n in ("o1", "o2", "o3", "o4")]
@@ -33,7 +33,7 @@ def test_kill_9_delivery_workers_mid_delivery_loses_nothing(pg_url: str, tmp_pat
         work = prepare(factory, receiver, events=120, doomed=20)
         receiver.hold_from(40)
         try:
-            first = outbox_worker(pg_url, names[0], logs[0])
+            first = outbox_worker(db_url, names[0], logs[0])
             processes.append(first)
             wait_for(
                 lambda: receiver.held() >= 1,
@@ -54,7 +54,7 @@ def test_kill_9_delivery_workers_mid_delivery_loses_nothing(pg_url: str, tmp_pat
                     )
                 }
             assert set(claimed.values()) == {("pending", names[0])}, "unanswered: not recorded"
-            pair = [outbox_worker(pg_url, names[i], logs[i]) for i in (1, 2)]
+            pair = [outbox_worker(db_url, names[i], logs[i]) for i in (1, 2)]
             processes += pair
             receiver.release()  # the dead worker's requests get their answer: too late
             wait_for(
@@ -65,7 +65,7 @@ def test_kill_9_delivery_workers_mid_delivery_loses_nothing(pg_url: str, tmp_pat
                 logs=logs,
             )
             kill9(pair[0])
-            last = outbox_worker(pg_url, names[3], logs[3])
+            last = outbox_worker(db_url, names[3], logs[3])
             processes.append(last)
             wait_for(
                 lambda: settled(factory, work),
