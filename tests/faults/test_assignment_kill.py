@@ -1,4 +1,5 @@
-"""kill -9 `baton worker` processes in the middle of assignment transactions on PostgreSQL.
+"""kill -9 `baton worker` processes in the middle of assignment transactions on PostgreSQL, and
+PostgreSQL stopped and started under them.
 
 600 queued cases, 20 online agents with room for 800. Two workers assign; each is caught inside
 an assignment transaction (its offers and case updates written, its events being inserted) and
@@ -27,6 +28,7 @@ from baton.store.tables import (
     OfferRow,
     OutboxRow,
 )
+from tests.faults.conftest import PrivateCluster
 from tests.faults.workers import (
     as_app,
     backend_gone,
@@ -40,6 +42,7 @@ from tests.faults.workers import (
 )
 
 CASES, AGENTS, CAPACITY = 600, 20, 40
+UNREACHABLE = "database busy or unreachable"
 
 
 def seed(engine: Engine, now: datetime) -> None:
@@ -191,3 +194,63 @@ def test_kill_9_workers_mid_assignment_loses_and_doubles_nothing(
     assert by_actor[w1] == at_kill[w1][w1] and by_actor[w2] == at_kill[w2][w2]
     assert by_actor[w3] + by_actor[w4] == CASES - sum(last.values()) > 0
     print(f"\n{CASES} cases assigned once each: {dict(by_actor)}")
+
+
+def test_postgres_restart_mid_assignment_loses_and_doubles_nothing(
+    private_pg: PrivateCluster, tmp_path: Path
+) -> None:
+    """Two workers assigning when PostgreSQL goes down; both keep retrying and finish after."""
+    url = private_pg.database_url("assignment_restart")
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, datetime.now(UTC))
+    logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
+    workers = [desk_worker(url, f"w{i}", log, "--batch", "5") for i, log in enumerate(logs, 1)]
+    try:
+        wait_for(
+            lambda: sum(assigned_by(engine).values()) >= CASES // 6,
+            timeout=60,
+            what="assignment to be under way",
+            alive=workers,
+            logs=logs,
+        )
+        private_pg.stop()
+        try:
+            wait_for(
+                lambda: all(UNREACHABLE in log.read_text() for log in logs),
+                timeout=30,
+                what="both workers to hit the outage",
+                alive=workers,
+                logs=logs,
+            )
+        finally:
+            private_pg.start()
+        engine.dispose()  # the pool's connections died with the server
+        wait_for(
+            lambda: sum(assigned_by(engine).values()) >= CASES,
+            timeout=60,
+            what="every case assigned",
+            alive=workers,
+            logs=logs,
+        )
+    finally:
+        for process in workers:
+            stop(process)
+    with engine.connect() as conn:
+        per_case = Counter(
+            conn.scalars(
+                select(HandoffEventRow.handoff_id).where(
+                    HandoffEventRow.type == EventType.ASSIGNED.value
+                )
+            )
+        )
+        offers = Counter(conn.scalars(select(OfferRow.handoff_id)))
+        queued = conn.scalar(
+            select(func.count())
+            .select_from(HandoffRow)
+            .where(HandoffRow.status != HandoffStatus.ASSIGNED.value)
+        )
+    engine.dispose()
+    assert len(per_case) == CASES and set(per_case.values()) == {1}, "each case assigned once"
+    assert offers == per_case and queued == 0
+    assert all(p.returncode == 0 for p in workers), "a worker did not survive the outage"
