@@ -1,0 +1,256 @@
+"""kill -9 `baton worker` processes in the middle of assignment transactions on PostgreSQL, and
+PostgreSQL stopped and started under them.
+
+600 queued cases, 20 online agents with room for 800. Two workers assign; each is caught inside
+an assignment transaction (its offers and case updates written, its events being inserted) and
+killed there, one after the other; two fresh workers finish the job. The verdict comes from the
+recorded history: one `assigned` event, one offer and one `handoff.assigned` outbox row per
+case, nothing the killed transactions wrote, no agent over capacity, every case assigned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select
+
+from baton.lifecycle import EventType, HandoffStatus
+from baton.policy import default_policy
+from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+from baton.store.tables import (
+    AgentRow,
+    ConversationRow,
+    HandoffEventRow,
+    HandoffRow,
+    OfferRow,
+    OutboxRow,
+)
+from tests.faults.conftest import PrivateCluster
+from tests.faults.workers import (
+    as_app,
+    backend_gone,
+    desk_worker,
+    install_stall,
+    kill9,
+    stalled,
+    stop,
+    unique,
+    wait_for,
+)
+
+CASES, AGENTS, CAPACITY = 600, 20, 40
+UNREACHABLE = "database busy or unreachable"
+
+
+def seed(engine: Engine, now: datetime) -> None:
+    """Queued cases over every queue of the default policy; agents who serve them all."""
+    policy = default_policy()
+    queues = [q.name for q in policy.queues]
+    skills = sorted({s for q in policy.queues for s in q.skills})
+    with engine.begin() as conn:
+        conn.execute(
+            insert(AgentRow),
+            [
+                {
+                    "id": f"ag_{i:02d}",
+                    "email": f"ag{i}@example.test",
+                    "name": f"Agent {i}",
+                    "role": "agent",
+                    "presence": "online",
+                    "capacity": CAPACITY,
+                    "channel_capacity": {},
+                    "skills": skills,
+                    "queues": queues,
+                    "created_at": now,
+                }
+                for i in range(AGENTS)
+            ],
+        )
+        conn.execute(
+            insert(ConversationRow),
+            [
+                {
+                    "id": f"c{i}",
+                    "meta": {},
+                    "state": {},
+                    "turn_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(CASES)
+            ],
+        )
+        conn.execute(
+            insert(HandoffRow),
+            [
+                {
+                    "id": f"ho_{i:05d}",
+                    "conversation_id": f"c{i}",
+                    "status": HandoffStatus.QUEUED.value,
+                    "queue": queues[i % len(queues)],
+                    "priority": (i * 37) % 101,
+                    "channel": "chat",
+                    "reasons": [],
+                    "brief": {},
+                    "routing": {},
+                    "queue_key": (now + timedelta(milliseconds=i)).timestamp(),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(CASES)
+            ],
+        )
+
+
+def assigned_by(engine: Engine) -> Counter[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(HandoffEventRow.actor, func.count())
+            .where(HandoffEventRow.type == EventType.ASSIGNED.value)
+            .group_by(HandoffEventRow.actor)
+        ).all()
+    return Counter({str(actor): int(n) for actor, n in rows})
+
+
+def test_kill_9_workers_mid_assignment_loses_and_doubles_nothing(
+    pg_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    seed(engine, datetime.now(UTC))
+    w1, w2, w3, w4 = (unique(n) for n in ("w1", "w2", "w3", "w4"))
+    install_stall(engine, {w1: CASES // 4, w2: CASES * 2 // 3})
+    logs = [tmp_path / f"{n}.log" for n in ("w1", "w2", "w3", "w4")]
+    first = [
+        desk_worker(as_app(pg_url, w), w, log, "--batch", "10")
+        for w, log in ((w1, logs[0]), (w2, logs[1]))
+    ]
+    second = []
+    try:
+        at_kill: dict[str, Counter[str]] = {}
+        running = dict(zip((w1, w2), first, strict=True))
+        while running:  # whichever stalls first is killed first
+            wait_for(
+                lambda: any(stalled(engine, w) for w in running),
+                timeout=60,
+                what="a worker to stall inside an assignment transaction",
+                alive=list(running.values()),
+                logs=logs,
+            )
+            worker = next(w for w in running if stalled(engine, w))
+            kill9(running.pop(worker))
+            wait_for(
+                partial(backend_gone, engine, worker),
+                timeout=20,
+                what=f"the backend of the killed {worker} to roll back",
+            )
+            at_kill[worker] = assigned_by(engine)
+        last = max(at_kill.values(), key=lambda c: sum(c.values()))
+        assert sum(last.values()) < CASES, "the second kill came after all the work"
+        second = [
+            desk_worker(pg_url, w, log, "--batch", "10")
+            for w, log in ((w3, logs[2]), (w4, logs[3]))
+        ]
+
+        def all_assigned() -> bool:
+            return sum(assigned_by(engine).values()) >= CASES
+
+        wait_for(all_assigned, timeout=60, what="every case assigned", alive=second, logs=logs)
+    finally:
+        for process in first + second:
+            stop(process)
+
+    factory = make_session_factory(engine)
+    with session_scope(factory) as session:
+        events = session.scalars(select(HandoffEventRow).order_by(HandoffEventRow.id)).all()
+        offers = session.scalars(select(OfferRow)).all()
+        notices = session.scalars(
+            select(OutboxRow).where(OutboxRow.topic == "handoff.assigned")
+        ).all()
+        handoffs = {h.id: h for h in session.scalars(select(HandoffRow))}
+    engine.dispose()
+
+    assigned = [e for e in events if e.type == EventType.ASSIGNED.value]
+    per_case = Counter(e.handoff_id for e in assigned)
+    assert set(per_case) == set(handoffs), "a case was never assigned"
+    assert set(per_case.values()) == {1}, "a case was assigned twice"
+    assert {e.type for e in events} == {EventType.ASSIGNED.value}, "nothing was released"
+    assert Counter(o.handoff_id for o in offers) == per_case, "one offer per case"
+    assert Counter(n.payload["handoff_id"] for n in notices) == per_case, "one webhook per case"
+    owner = {e.handoff_id: e.data["agent_id"] for e in assigned}
+    for offer in offers:
+        assert offer.state == "pending" and offer.agent_id == owner[offer.handoff_id]
+    for handoff in handoffs.values():
+        assert handoff.status == HandoffStatus.ASSIGNED.value
+        assert handoff.agent_id == owner[handoff.id]
+    load = Counter(owner.values())
+    assert max(load.values()) <= CAPACITY, f"an agent over capacity: {load}"
+    by_actor = Counter(e.actor for e in assigned)
+    # What the killed workers committed before dying is all they ever wrote: the transaction
+    # each was killed in left nothing behind.
+    assert by_actor[w1] == at_kill[w1][w1] and by_actor[w2] == at_kill[w2][w2]
+    assert by_actor[w3] + by_actor[w4] == CASES - sum(last.values()) > 0
+    print(f"\n{CASES} cases assigned once each: {dict(by_actor)}")
+
+
+def test_postgres_restart_mid_assignment_loses_and_doubles_nothing(
+    private_pg: PrivateCluster, tmp_path: Path
+) -> None:
+    """Two workers assigning when PostgreSQL goes down; both keep retrying and finish after."""
+    url = private_pg.database_url("assignment_restart")
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine, datetime.now(UTC))
+    logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
+    workers = [desk_worker(url, f"w{i}", log, "--batch", "5") for i, log in enumerate(logs, 1)]
+    try:
+        wait_for(
+            lambda: sum(assigned_by(engine).values()) >= CASES // 6,
+            timeout=60,
+            what="assignment to be under way",
+            alive=workers,
+            logs=logs,
+        )
+        private_pg.stop()
+        try:
+            wait_for(
+                lambda: all(UNREACHABLE in log.read_text() for log in logs),
+                timeout=30,
+                what="both workers to hit the outage",
+                alive=workers,
+                logs=logs,
+            )
+        finally:
+            private_pg.start()
+        engine.dispose()  # the pool's connections died with the server
+        wait_for(
+            lambda: sum(assigned_by(engine).values()) >= CASES,
+            timeout=60,
+            what="every case assigned",
+            alive=workers,
+            logs=logs,
+        )
+    finally:
+        for process in workers:
+            stop(process)
+    with engine.connect() as conn:
+        per_case = Counter(
+            conn.scalars(
+                select(HandoffEventRow.handoff_id).where(
+                    HandoffEventRow.type == EventType.ASSIGNED.value
+                )
+            )
+        )
+        offers = Counter(conn.scalars(select(OfferRow.handoff_id)))
+        queued = conn.scalar(
+            select(func.count())
+            .select_from(HandoffRow)
+            .where(HandoffRow.status != HandoffStatus.ASSIGNED.value)
+        )
+    engine.dispose()
+    assert len(per_case) == CASES and set(per_case.values()) == {1}, "each case assigned once"
+    assert offers == per_case and queued == 0
+    assert all(p.returncode == 0 for p in workers), "a worker did not survive the outage"

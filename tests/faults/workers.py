@@ -1,0 +1,156 @@
+"""Background-worker fault helpers: real `baton worker` and `baton outbox run` processes, and a
+way to catch one of them inside a transaction so that kill -9 lands mid-work for certain.
+
+`stall(engine, app, after_events)` makes the database pause (pg_sleep) the transaction of the
+worker connected as `app` as soon as it inserts a handoff event once `after_events` exist: its
+earlier writes of that transaction are made but not committed. `stalled(engine, app)` says when
+it sits there. A worker URL carries `client_connection_check_interval`, so when the worker is
+killed its backend notices within 250 ms, rolls back and frees its row locks, as a backend does
+when its client's connection drops.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+STALL_SQL = """
+CREATE TABLE fault_stall (app text PRIMARY KEY, after_events integer NOT NULL);
+CREATE FUNCTION fault_stall() RETURNS trigger AS $$
+DECLARE
+  threshold integer;
+BEGIN
+  SELECT after_events INTO threshold FROM fault_stall
+    WHERE app = current_setting('application_name');
+  IF threshold IS NOT NULL AND (SELECT count(*) FROM handoff_events) >= threshold THEN
+    PERFORM pg_sleep(120);
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER fault_stall BEFORE INSERT ON handoff_events
+  FOR EACH ROW EXECUTE FUNCTION fault_stall();
+"""
+
+
+def unique(name: str) -> str:
+    """A name no concurrent test run on the shared PostgreSQL uses (application_name, actor)."""
+    return f"{name}-{uuid.uuid4().hex[:6]}"
+
+
+def as_app(url: str, app: str) -> str:
+    """The URL for a worker connecting as `app`, whose backend notices a dead client fast.
+
+    `url` ends with the fixture's `options=-csearch_path…` value, which this extends.
+    """
+    return f"{url}%20-cclient_connection_check_interval%3D250&application_name={app}"
+
+
+def install_stall(engine: Engine, plan: dict[str, int]) -> None:
+    """Stall each worker `app` inside its transaction once `after_events` handoff events exist."""
+    with engine.begin() as conn:
+        conn.execute(text(STALL_SQL))
+        for app, after in plan.items():
+            conn.execute(
+                text("INSERT INTO fault_stall (app, after_events) VALUES (:app, :after)"),
+                {"app": app, "after": after},
+            )
+
+
+def stalled(engine: Engine, app: str) -> bool:
+    """Whether the backend of `app` sits in the stall (pg_sleep inside its open transaction)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return bool(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE application_name = :app AND wait_event = 'PgSleep' "
+                    "AND xact_start IS NOT NULL"
+                ),
+                {"app": app},
+            ).scalar()
+        )
+
+
+def backend_gone(engine: Engine, app: str) -> bool:
+    """Whether no backend of `app` is left (its transaction rolled back, its locks freed)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return not conn.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :app"),
+            {"app": app},
+        ).scalar()
+
+
+def _env(url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATON_")}
+    env.update(BATON_DATABASE_URL=url, PYTHONPATH=str(SRC), PYTHONUNBUFFERED="1")
+    return env
+
+
+def _spawn(argv: list[str], url: str, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "baton", *argv], env=_env(url), stdout=out, stderr=out
+        )
+
+
+def desk_worker(url: str, name: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`baton worker --name NAME` (assignment, offer expiry, SLA timers), polling fast."""
+    argv = ["worker", "--name", name, "--no-migrate", "--poll", "0.02", *args]
+    return _spawn(argv, url, log)
+
+
+def outbox_worker(url: str, name: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`baton outbox run` (webhook delivery) with a short lease, so a dead worker's claims
+    come back in seconds rather than a minute."""
+    argv = ["outbox", "run", "--worker-id", name, "--poll", "0.02", "--lease-seconds", "2"]
+    return _spawn([*argv, *args], url, log)
+
+
+def kill9(process: subprocess.Popen[bytes]) -> None:
+    """kill -9: no shutdown, no rollback sent, no goodbye."""
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=10) == -signal.SIGKILL
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (the worker finishes its pass), SIGKILL if it does not exit in time."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for(
+    check: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    alive: list[subprocess.Popen[bytes]] | None = None,
+    logs: list[Path] | None = None,
+) -> None:
+    """Poll `check` until it holds; fail after `timeout` s, or at once if a worker died."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        dead = [p.pid for p in alive or [] if p.poll() is not None]
+        if dead or time.monotonic() > deadline:
+            tails = "\n".join(
+                f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                for log in logs or []
+                if log.exists()
+            )
+            cause = f"worker {dead} died" if dead else f"timed out after {timeout:.0f} s"
+            raise AssertionError(f"{cause} waiting for {what}\n{tails}")
+        time.sleep(0.05)
