@@ -19,22 +19,23 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-_WORD = re.compile(r"(?u)\b\w\w+\b")
+_WORD = re.compile(r"(?u)\b\w+\b|[?!]")
 _SPACE = re.compile(r"\s+")
-WORD_NGRAMS = (1, 2)
-CHAR_NGRAMS = (2, 5)
+CHAR_NGRAMS = (2, 4)
 
 
 def word_ngrams(text: str) -> list[str]:
-    """Lower-cased word unigrams and bigrams."""
+    """Lower-cased word 1- to 3-grams; one-letter words ("i", "a") and "?" / "!" are kept, since
+    "can i" and a question mark say something about intent and scope."""
     words = _WORD.findall(text.lower())
     grams = list(words)
     grams.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
+    grams.extend(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
     return grams
 
 
 def char_ngrams(text: str) -> list[str]:
-    """Character 2- to 5-grams inside word boundaries, the words padded with a space."""
+    """Character 2- to 4-grams inside word boundaries, the words padded with a space."""
     low, high = CHAR_NGRAMS
     grams: list[str] = []
     for word in _SPACE.sub(" ", text.lower()).split():

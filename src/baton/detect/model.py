@@ -21,7 +21,7 @@ from sklearn.svm import LinearSVC
 from baton.detect.examples import OUT_OF_SCOPE, Example
 from baton.detect.features import TextFeatures
 
-DEFAULT_SCOPE_BUDGET = 0.015
+DEFAULT_SCOPE_BUDGET = 0.01
 _HOLD_OUT_EVERY = 5
 
 

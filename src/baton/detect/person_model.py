@@ -16,7 +16,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from baton.detect.examples import Example
 from baton.detect.features import TextFeatures
-from baton.detect.signals.human_request import any_negated_request, rule_match
+from baton.detect.signals.human_request import model_may_fire, rule_match
 
 _FOLDS = 5
 
@@ -73,8 +73,8 @@ def train_person_model(examples: Sequence[Example]) -> PersonModel:
     for train, held in folds.split(matrix, labels):
         out_of_fold[held] = _fit(matrix[train], labels[train]).predict_proba(matrix[held])[:, 1]
     ruled = np.asarray([rule_match(t) is not None for t in texts])
-    negated = np.asarray([any_negated_request(t) for t in texts])
-    out_of_fold[negated] = 0.0
+    barred = np.asarray([not model_may_fire(t) for t in texts])
+    out_of_fold[barred] = 0.0
     final = _fit(matrix, labels)
     return PersonModel(
         features, final.coef_[0], float(final.intercept_[0]), _best_cut(out_of_fold, labels, ruled)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from baton.detect.signals.human_request import human_request, rule_match
+from baton.detect.signals.human_request import human_request, model_may_fire, rule_match
 
 ASKS = [
     "I want to talk to a human",
@@ -72,3 +72,51 @@ def test_someone_to_talk_to_is_a_request() -> None:
     assert human_request("is there someone there I can talk to?").score == 1.0
     assert human_request("it still fails, can you get someone to help me?").score == 1.0
     assert human_request("I need someone to clean my room").score == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to speak to the billing department",
+        "could I have a quick word with someone from housekeeping",
+        "I'd like to have a chat with some of your cleaners directly",
+        "can I speak to the restaurant",
+        "sales team please",
+        "this is really frustrating",
+        "that's a waste of my time",
+    ],
+)
+def test_departments_and_a_conversation_going_nowhere_are_requests(text: str) -> None:
+    assert human_request(text).score == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I work in the sales team",
+        "the front desk was rude",
+        "this is really frustrating, my card still has not arrived",
+        "we need to have a word about the bill",
+    ],
+)
+def test_teams_and_frustration_in_other_senses_do_not_fire(text: str) -> None:
+    assert rule_match(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please bring me a ham sandwich",
+        "I'd like to talk about the actual topic of this conversation",
+        "I don't need an agent",
+    ],
+)
+def test_the_learned_score_needs_a_person_or_contact_word_and_no_topic_only_talk(
+    text: str,
+) -> None:
+    assert not model_may_fire(text)
+    assert human_request(text, learned=0.95).score == 0.0
+
+
+def test_talk_about_with_a_person_may_still_fire_from_the_model() -> None:
+    assert model_may_fire("could a colleague talk with me about my loan")

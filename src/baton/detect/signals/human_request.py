@@ -47,17 +47,22 @@ _TYPOS = {
 }
 _TYPO = re.compile(r"\b(" + "|".join(_TYPOS) + r")\b", re.IGNORECASE)
 
-_DET = r"(?:(?:a|an|the|some|one|any|your|ur|one of your|one of the|to)\s+)?"
+_DET = r"(?:(?:a|an|the|some|one|any|your|ur|(?:one|some) of (?:your|the)|to)\s+)?"
 _ADJ = r"(?:(?:real|live|actual|normal|proper|human|non-robotic|other|different|living)\s+)*"
 _PERSON = (
     r"(?:human(?:\s+being)?s?|person|people|agents?|representatives?|reps?|operators?|"
     r"advis[eo]rs?|staff(?:\s+member)?|member of (?:staff|the team)|manager|supervisor|employee|"
-    r"bank worker|worker|colleague|consultant|receptionist|reception|front desk|concierge|"
+    r"bank worker|worker|colleague|consultant|receptionist|reception|front (?:desk|office)|"
+    r"concierge|housekeeping|room service|restaurant|spa|cleaners|cleaning staff|"
+    r"(?:\w+\s+)?(?:team|department|desk)|"
     r"customer (?:service|support|care)(?:\s+(?:agent|rep|representative|team))?|"
     r"(?:some(?:one|body)|anyone|anybody)(?:\s+(?:else|real|there|who works there))?)"
 )
 _WHO = _DET + _ADJ + _PERSON + r"\b"
-_TALK = r"(?:talk|speak|chat|converse|get in touch|be in touch|communicate)(?:ing)?"
+_TALK = (
+    r"(?:(?:talk|speak|chat|converse|get in touch|be in touch|communicate)(?:ing)?|"
+    r"ha(?:ve|ving) (?:a |an )?(?:quick |brief |short |private )?(?:word|chat|talk|conversation))"
+)
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
@@ -89,6 +94,15 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "a person please",
             rf"\b{_DET}{_ADJ}(?:human|person|agent|representative|operator)"
             r"\s*(?:,\s*)?(?:please|now|asap|already|!)",
+        ),
+        (
+            "a team please",
+            r"^\W*(?:the\s+)?(?:\w+\s+)?(?:team|department|desk|office)\s*(?:,\s*)?please\W*$",
+        ),
+        (
+            "this is going nowhere",
+            r"^\W*(?:this|that|it)(?:'s| is)\s+(?:really |so |very |just |getting |becoming )?"
+            r"(?:frustrating|pointless|useless|ridiculous|a waste of (?:my )?time)\W*$",
         ),
         (
             "a single word",
@@ -134,6 +148,29 @@ _NEGATION = re.compile(
 )
 
 
+_CUE = re.compile(
+    r"\b(?:talk|speak|chat|call|phone|ring|reach|contact|transfer|connect|put|pass|escalate|"
+    r"(?:human|person|agent|rep|representative|operator|manager|supervisor|colleague|advis[eo]r|"
+    r"employee|worker|consultant|bot|machine|robot)s?|people|some(?:one|body)|any(?:one|body)|"
+    r"staff|team|concierge|housekeeping|reception|desk|department|service|automated|real|live)\b",
+    re.IGNORECASE,
+)
+_TOPIC = re.compile(r"\b(?:talk|speak|chat)(?:ing)?\s+about\b", re.IGNORECASE)
+_TO_WHOM = re.compile(
+    r"\b(?:talk|speak|chat)(?:ing)?\s+(?:directly\s+)?(?:to|with)\b", re.IGNORECASE
+)
+
+
+def model_may_fire(text: str) -> bool:
+    """Whether the learned model may call this a request: it names a person, a contact or the bot
+    ("please bring me a sandwich" does not), is not negated, and is not only talk *about* a topic
+    ("I'd like to talk about my loan")."""
+    fixed = normalise(text)
+    if not _CUE.search(fixed) or any_negated_request(text):
+        return False
+    return not (_TOPIC.search(fixed) and not _TO_WHOM.search(fixed))
+
+
 def normalise(text: str) -> str:
     """Fix the common misspellings of the words that matter here."""
     return _TYPO.sub(lambda m: _TYPOS[m.group(1).lower()], text)
@@ -174,6 +211,6 @@ def human_request(text: str, learned: float = 0.0) -> Signal:
     hit = rule_match(text)
     if hit is not None:
         return Signal(1.0, f"asked for a person: {hit[1]!r}")
-    if learned > 0.0 and not any_negated_request(text):
+    if learned > 0.0 and model_may_fire(text):
         return Signal(round(learned, 4), f"person-request model {learned:.2f}")
     return NONE
