@@ -34,6 +34,7 @@ def _without(key: str) -> dict[str, Any]:
         ({**GOOD, "bot": {"confidence": "high"}}, 422, "wrong_type", "bot.confidence"),
         ({**GOOD, "text": "x" * (16 * 1024 + 1)}, 422, "too_long", "text"),
         ({**GOOD, "sent_at": "2026-11-24T10:00:00"}, 422, "invalid_request", "sent_at"),
+        ({**GOOD, "sent_at": "0001-01-01T00:00:00+05:00"}, 422, "invalid_request", "sent_at"),
         ({**GOOD, "surprise": 1}, 422, "unknown_field", "surprise"),
     ],
 )

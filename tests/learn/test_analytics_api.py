@@ -46,6 +46,8 @@ def test_kpis_reject_bad_periods(client: TestClient) -> None:
     assert r.json()["error"]["field"] == "since"
     r = client.get("/v1/analytics/kpis", params={"week": "2026-W60"})
     assert r.json()["error"]["field"] == "week"
+    r = client.get("/v1/analytics/kpis", params={"since": "0001-01-01T00:00:00+05:00"})
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "since")
 
 
 def test_csat_is_recorded_once_and_counted(client: TestClient) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -47,7 +47,10 @@ class TurnCreate(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("sent_at needs a time zone, e.g. 2026-11-24T10:00:00Z")
-        return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("sent_at is out of range once converted to UTC") from None
 
     @field_validator("turn_id", "text", "channel")
     @classmethod

@@ -2,7 +2,8 @@
 
 Each stream polls the store (like the bot-side event stream), re-checks the session now and
 then so that signing out ends it, and closes after a few minutes; the browser reconnects and
-resumes from `Last-Event-ID`.
+resumes from `Last-Event-ID`. Every read runs in a worker thread: a database wait on the event
+loop would stall the very requests (their commits) it waits for.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
@@ -65,18 +67,28 @@ def _still_signed_in(factory: SessionFactory, signed: SignedIn) -> bool:
         )
 
 
+def _inbox_changes(factory: SessionFactory, signed: SignedIn, cursor: int) -> list[inbox.Change]:
+    with session_scope(factory) as session:
+        agent = agents.get(session=session, agent_id=signed.agent.id)
+        return inbox.changes(session=session, agent=agent, after_id=cursor) if agent else []
+
+
+async def _signed_out(factory: SessionFactory, signed: SignedIn, clock: _Clock) -> bool:
+    if not clock.check_due():
+        return False
+    return not await anyio.to_thread.run_sync(_still_signed_in, factory, signed)
+
+
 async def _inbox_events(
     factory: SessionFactory, request: Request, signed: SignedIn, cursor: int
 ) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
     clock = _Clock()
     while not await request.is_disconnected() and not clock.expired():
-        if clock.check_due() and not _still_signed_in(factory, signed):
+        if await _signed_out(factory, signed, clock):
             yield sse("signout", {})
             return
-        with session_scope(factory) as session:
-            agent = agents.get(session=session, agent_id=signed.agent.id)
-            batch = inbox.changes(session=session, agent=agent, after_id=cursor) if agent else []
+        batch = await anyio.to_thread.run_sync(_inbox_changes, factory, signed, cursor)
         for change in batch:
             cursor = change.event_id
             data = {"handoff_id": change.handoff_id, "type": change.type, "queue": change.queue}
@@ -113,11 +125,13 @@ async def _case_events(
     yield "retry: 2000\n\n"
     clock = _Clock()
     while not await request.is_disconnected() and not clock.expired():
-        if clock.check_due() and not _still_signed_in(factory, signed):
+        if await _signed_out(factory, signed, clock):
             yield sse("signout", {})
             return
         try:
-            lines, current = _case_snapshot(factory, signed, handoff_id, after_seq)
+            lines, current = await anyio.to_thread.run_sync(
+                _case_snapshot, factory, signed, handoff_id, after_seq
+            )
         except BatonError as exc:
             yield sse("gone", {"code": exc.code})
             return

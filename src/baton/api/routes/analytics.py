@@ -40,7 +40,10 @@ def _instant(value: str, field: str) -> datetime:
         raise InvalidRequest(f"{value!r} is not an ISO date or datetime", field=field) from exc
     if parsed.tzinfo is None:
         raise InvalidRequest("give the time zone, e.g. 2026-11-16T00:00:00Z", field=field)
-    return parsed
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"{value!r} is out of range in UTC", field=field) from None
 
 
 def _period(
