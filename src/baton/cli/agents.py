@@ -8,10 +8,7 @@ from typing import Annotated
 import typer
 
 from baton.cli.common import console, err_console, store_session
-from baton.config import get_settings
-from baton.desk import agents
-from baton.errors import BatonError
-from baton.policy import load_policy
+from baton.desk.roles import AgentRole
 
 app = typer.Typer(help="Console accounts.", no_args_is_help=True)
 
@@ -24,13 +21,16 @@ def create(
         str,
         typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="10+ characters"),
     ],
-    role: Annotated[agents.AgentRole, typer.Option(help="agent, supervisor or admin")] = (
-        agents.AgentRole.AGENT
-    ),
+    role: Annotated[AgentRole, typer.Option(help="agent, supervisor or admin")] = AgentRole.AGENT,
     queues: Annotated[str, typer.Option(help="queues served, comma-separated")] = "",
     capacity: Annotated[int, typer.Option(min=1, max=50, help="cases at once")] = 3,
 ) -> None:
     """Create an account; the password is stored only as an argon2 hash."""
+    from baton.config import get_settings
+    from baton.desk import agents
+    from baton.errors import BatonError
+    from baton.policy import load_policy
+
     settings = get_settings()
     known = {q.name for q in load_policy(settings.policy).queues}
     served = [q.strip() for q in queues.split(",") if q.strip()]
@@ -62,6 +62,8 @@ def create(
 @app.command("list")
 def list_agents() -> None:
     """Every account with its role, presence and queues."""
+    from baton.desk import agents
+
     with store_session() as session:
         for row in agents.list_all(session=session):
             queues = ", ".join(row.queues or []) or "-"

@@ -6,7 +6,6 @@ import typer
 from rich.table import Table
 
 from baton.cli.common import console, store_session
-from baton.store.audit import list_audit
 
 
 def audit(
@@ -14,6 +13,8 @@ def audit(
     action: str | None = typer.Option(None, help="only this action, e.g. key.rotated"),
 ) -> None:
     """Show the audit log of admin actions, newest first."""
+    from baton.store.audit import list_audit
+
     table = Table(title="audit log")
     for column in ("at", "actor", "action", "target", "data"):
         table.add_column(column)

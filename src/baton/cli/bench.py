@@ -13,23 +13,18 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from baton.brief import build_brief
-from baton.brief.sample import START, sample_conversation
 from baton.cli import bench_route
 from baton.cli.bench_analytics import analytics
 from baton.cli.common import console, err_console
-from baton.config import get_settings
-from baton.detect import Detector, DetectState, load_models
-from baton.domain import BotSignal, Conversation, Customer, Role, Turn
-from baton.perf.databases import DEFAULT_PG
-from baton.perf.ingest import bench_ingest
-from baton.perf.soak import bench_soak
-from baton.policy import load_policy
+from baton.perf import DEFAULT_PG
+
+if TYPE_CHECKING:
+    from baton.domain import Turn
 
 app = typer.Typer(help="Benchmarks (numbers to read, not tests).", no_args_is_help=True)
 ENGINES = ("sqlite", "postgresql")
@@ -51,6 +46,8 @@ _USER_TEXTS = (
 
 def _history(turns: int, now: datetime) -> tuple[Turn, ...]:
     """A conversation of `turns` turns, user and bot in turn, the bot reporting confidence."""
+    from baton.domain import BotSignal, Role, Turn
+
     history: list[Turn] = []
     for i in range(turns):
         user = i % 2 == 0
@@ -81,6 +78,11 @@ def detect(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object to stdout")] = False,
 ) -> None:
     """Per-turn decision latency (p50/p99) and throughput, default policy, on one core."""
+    from baton.config import get_settings
+    from baton.detect import Detector, DetectState, load_models
+    from baton.domain import Conversation, Customer, Role, Turn
+    from baton.policy import load_policy
+
     settings = get_settings()
     policy = load_policy(settings.policy)
     models = load_models(policy, cache_dir=settings.model_cache_dir)
@@ -139,6 +141,10 @@ def brief(
     The budget applies to wall-clock p99; the CPU row shows how much of a slow run was the
     machine (other processes) rather than the brief.
     """
+    from baton.brief import build_brief
+    from baton.brief.sample import START, sample_conversation
+    from baton.policy import load_policy
+
     policy = load_policy(policy_file)
     conversation, decision = sample_conversation(turns)
     now = START
@@ -184,6 +190,8 @@ def ingest(
     target: float = typer.Option(0.40, help="the ratio to reach: Baton / bare FastAPI"),
 ) -> None:
     """Turns/s through Baton vs a bare FastAPI JSON endpoint, and decision latency under load."""
+    from baton.perf.ingest import bench_ingest
+
     table = Table(title=f"turn ingestion, {requests} requests, {concurrency} connections")
     for column in ("store", "Baton req/s", "bare req/s", "ratio", "p50 ms", "p99 ms", "non-200"):
         table.add_column(column, justify="right")
@@ -227,6 +235,8 @@ def soak(
     pg_url: str = typer.Option(DEFAULT_PG, help="PostgreSQL to use (a schema is made and dropped)"),
 ) -> None:
     """Memory after a steady load: the server's RSS over time, and whether it stayed flat."""
+    from baton.perf.soak import bench_soak
+
     leaking = []
     with tempfile.TemporaryDirectory(prefix="baton-soak-") as tmp:
         for kind in _engines(engine):

@@ -12,20 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
-import uvicorn
 from rich.table import Table
-from sqlalchemy import Engine, text
 
-from baton.api.app import create_app
 from baton.cli.common import console
-from baton.config import Settings
-from baton.learn.bulk import LOADED_TABLES, Chunk, Generator, finish, load
-from baton.perf.databases import fresh_database
-from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+from baton.perf import DEFAULT_PG
+
+if TYPE_CHECKING:
+    import httpx
+    from sqlalchemy import Engine
 
 LIMIT_MS = 1000.0
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -47,10 +44,11 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
         {"since": "2026-01-01", "reason": "urgent", "channel": "chat"},
     ),
 ]
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _seed(engine: Engine, handoffs: int, chunk: int, seed: int) -> dict[str, int]:
+    from baton.learn.bulk import Generator, load
+
     generator = Generator(seed=seed, start=START, days=365, total=handoffs)
     counts = {"conversations": 0, "handoffs": 0, "events": 0, "facts": 0}
     for first in range(0, handoffs, chunk):
@@ -63,6 +61,11 @@ def _seed(engine: Engine, handoffs: int, chunk: int, seed: int) -> dict[str, int
 
 
 def _finish(engine: Engine) -> int:
+    from sqlalchemy import text
+
+    from baton.learn.bulk import LOADED_TABLES, finish
+    from baton.store.db import make_session_factory, session_scope
+
     with session_scope(make_session_factory(engine)) as session:
         top = finish(session=session, now=datetime.now(UTC))
     analyze = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
@@ -75,6 +78,12 @@ def _finish(engine: Engine) -> int:
 @contextmanager
 def _serve(url: str) -> Iterator[httpx.Client]:
     """The real app on a loopback port, so the timings include HTTP as a dashboard sees it."""
+    import httpx
+    import uvicorn
+
+    from baton.api.app import create_app
+    from baton.config import Settings
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -113,6 +122,8 @@ def _row(table: Table, kind: str, label: str, times: list[float]) -> None:
 
 
 def _measure(url: str, engine: Engine, top: int, runs: int, table: Table, kind: str) -> None:
+    from baton.learn.bulk import Chunk, Generator, load
+
     with _serve(url) as client:
         for label, params in QUERIES:
             _time(client, params, 1)
@@ -144,6 +155,9 @@ def analytics(
     keep: Annotated[bool, typer.Option(help="keep the seeded databases")] = False,
 ) -> None:
     """Seed N synthetic handoffs (events, facts, daily sums); time GET /v1/analytics/kpis."""
+    from baton.perf.databases import fresh_database
+    from baton.store.db import make_engine, upgrade
+
     pg_url = pg_url or os.environ.get("BATON_BENCH_DATABASE_URL", DEFAULT_PG)
     workdir = workdir or Path(tempfile.gettempdir())
     table = Table(

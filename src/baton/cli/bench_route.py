@@ -14,18 +14,17 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, func, insert, select, text
 
 from baton.cli.common import console
-from baton.config import Settings
-from baton.desk.assign import assign_batch
-from baton.lifecycle import EventType, HandoffStatus
-from baton.policy import Policy, default_policy
-from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
-from baton.store.tables import AgentRow, ConversationRow, HandoffEventRow, HandoffRow
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from baton.policy import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +44,11 @@ class RouteBench:
 
 def seed(engine: Engine, policy: Policy, *, cases: int, agents: int, now: datetime) -> None:
     """Queued cases spread over the policy's queues, and agents who serve every queue."""
+    from sqlalchemy import insert
+
+    from baton.lifecycle import HandoffStatus
+    from baton.store.tables import AgentRow, ConversationRow, HandoffRow
+
     queues = [q.name for q in policy.queues]
     skills = sorted({s for q in policy.queues for s in q.skills})
     capacity = -(-cases // agents)
@@ -105,6 +109,14 @@ def seed(engine: Engine, policy: Policy, *, cases: int, agents: int, now: dateti
 
 def measure(url: str, label: str, *, cases: int, agents: int, batch: int) -> RouteBench:
     """Seed a fresh store at `url`, assign everything, time it and check the history."""
+    from sqlalchemy import func, select
+
+    from baton.desk.assign import assign_batch
+    from baton.lifecycle import EventType
+    from baton.policy import default_policy
+    from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+    from baton.store.tables import AgentRow, HandoffEventRow, HandoffRow
+
     policy = default_policy()
     engine = make_engine(url)
     try:
@@ -147,6 +159,10 @@ def measure(url: str, label: str, *, cases: int, agents: int, batch: int) -> Rou
 
 
 def _pg_schema_url(base: str) -> tuple[str, str]:
+    from sqlalchemy import create_engine, text
+
+    from baton.config import Settings
+
     schema = "bench_" + uuid.uuid4().hex[:10]
     url = Settings(database_url=base).database_url
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -158,6 +174,10 @@ def _pg_schema_url(base: str) -> tuple[str, str]:
 
 
 def _drop_schema(base: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from baton.config import Settings
+
     admin = create_engine(Settings(database_url=base).database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

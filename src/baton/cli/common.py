@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from sqlalchemy.orm import Session
 
-from baton.config import Settings, get_settings
-from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from baton.config import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -18,6 +20,9 @@ err_console = Console(stderr=True)
 @contextmanager
 def store_session(settings: Settings | None = None) -> Iterator[Session]:
     """A migrated store and one unit of work on it, for commands that write."""
+    from baton.config import get_settings
+    from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     try:

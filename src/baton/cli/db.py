@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 from baton.cli.common import console
-from baton.config import get_settings
-from baton.store.db import make_engine, upgrade
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -14,6 +12,9 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_cmd(revision: str = typer.Argument("head", help="target revision")) -> None:
     """Migrate the configured database (BATON_DATABASE_URL) to the newest schema."""
+    from baton.config import get_settings
+    from baton.store.db import make_engine, upgrade
+
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:

@@ -6,13 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-import uvicorn
 
-from baton.api.app import create_app
 from baton.cli.common import console, store_session
-from baton.config import Settings, get_settings
-from baton.demo.seed import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
-from baton.policy import load_policy
 
 
 def demo(
@@ -23,6 +18,13 @@ def demo(
     ),
 ) -> None:
     """Start Baton with a demo bot and a customer chat page on a fresh SQLite file."""
+    import uvicorn
+
+    from baton.api.app import create_app
+    from baton.config import Settings, get_settings
+    from baton.demo.seed import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
+    from baton.policy import load_policy
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     base = get_settings()

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
 from baton.cli.common import console, err_console
-from baton.detect import Detector, load_models, read_examples, train_models
-from baton.detect.baseline import BaselineDetector
-from baton.detect.examples import training_examples
-from baton.errors import BatonError
-from baton.learn.evaluate import Case, Deciding, Report, evaluate, read_cases
-from baton.policy import Policy, load_policy
+
+if TYPE_CHECKING:
+    from baton.detect import Detector
+    from baton.learn.evaluate import Case, Deciding, Report
+    from baton.policy import Policy
 
 
 def _detector(
     policy: Policy, policy_dir: Path | None, train: Path | None, val: Path | None
 ) -> Detector:
+    from baton.detect import Detector, load_models, read_examples, train_models
+
     if train is None and val is None:
         return Detector(policy, load_models(policy, base_dir=policy_dir))
     examples = read_examples(train) if train is not None else None
@@ -32,6 +33,8 @@ def _detector(
 
 
 def _run(name: str, detector: Deciding, cases: list[Case], policy: Policy) -> Report:
+    from baton.learn.evaluate import evaluate
+
     with Progress(console=err_console, transient=True, disable=False) as progress:
         task = progress.add_task(f"{name}: {len(cases)} conversations", total=len(cases))
         return evaluate(detector, cases, policy, on_case=lambda: progress.advance(task))
@@ -96,6 +99,13 @@ def eval_command(
     ] = None,
 ) -> None:
     """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
+    from baton.detect import read_examples
+    from baton.detect.baseline import BaselineDetector
+    from baton.detect.examples import training_examples
+    from baton.errors import BatonError
+    from baton.learn.evaluate import read_cases
+    from baton.policy import load_policy
+
     try:
         policy = load_policy(policy_file)
         policy_dir = policy_file.parent if policy_file else None

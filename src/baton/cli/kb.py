@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from baton.cli.common import console, err_console, store_session
-from baton.desk import knowledge
-from baton.errors import BatonError
 
 app = typer.Typer(help="The knowledge base.", no_args_is_help=True)
 
@@ -21,6 +19,9 @@ def load(
     prune: Annotated[bool, typer.Option(help="remove articles the folder no longer has")] = False,
 ) -> None:
     """Load or refresh articles: one per file, keyed by its path; unchanged files are skipped."""
+    from baton.desk import knowledge
+    from baton.errors import BatonError
+
     try:
         articles = knowledge.read_folder(folder)
         with store_session() as session:
@@ -39,6 +40,8 @@ def load(
 @app.command("search")
 def search(query: Annotated[str, typer.Argument(help="words to look for")]) -> None:
     """Search the knowledge base as the console does."""
+    from baton.desk import knowledge
+
     with store_session() as session:
         for hit in knowledge.search(session=session, query=query, limit=10):
             print(f"{hit.score:.3f}\t{hit.slug}\t{hit.title}")

@@ -9,8 +9,6 @@ import typer
 from rich.table import Table
 
 from baton.cli.common import console, err_console, store_session
-from baton.errors import NotFound
-from baton.store import keys as key_store
 
 app = typer.Typer(help="Bot API keys.", no_args_is_help=True)
 
@@ -22,6 +20,8 @@ def _actor() -> str:
 @app.command("create")
 def create(name: str = typer.Argument(..., help="who the key is for, e.g. 'support-bot'")) -> None:
     """Create a key; it is printed once and stored only as a hash."""
+    from baton.store import keys as key_store
+
     with store_session() as session:
         key = key_store.create_key(
             session=session, name=name, actor=_actor(), now=datetime.now(UTC)
@@ -38,6 +38,9 @@ def rotate(
     ),
 ) -> None:
     """Issue a new key for NAME; the old one keeps working for the grace period, then stops."""
+    from baton.errors import NotFound
+    from baton.store import keys as key_store
+
     now = datetime.now(UTC)
     try:
         with store_session() as session:
@@ -62,6 +65,9 @@ def revoke(
     prefix: str | None = typer.Option(None, help="only the key starting with this prefix"),
 ) -> None:
     """Stop NAME's keys at once (all of them, or the one with --prefix)."""
+    from baton.errors import NotFound
+    from baton.store import keys as key_store
+
     try:
         with store_session() as session:
             prefixes = key_store.revoke_keys(
@@ -76,6 +82,8 @@ def revoke(
 @app.command("list")
 def list_cmd() -> None:
     """Every key: name, prefix, state (live, expiring, expired, revoked)."""
+    from baton.store import keys as key_store
+
     now = datetime.now(UTC)
     table = Table(title="API keys")
     for column in ("name", "prefix", "created", "state"):

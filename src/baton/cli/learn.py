@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
 from rich.table import Table
 
 from baton.cli.common import console, store_session
-from baton.config import get_settings
-from baton.learn.replay import Escalation, ReplayResult, replay
-from baton.learn.retrain import LearnResult, learn, training_examples
-from baton.learn.review import build_review
-from baton.learn.review_html import render_html
-from baton.policy import load_policy
+
+if TYPE_CHECKING:
+    from baton.learn.replay import Escalation, ReplayResult
+    from baton.learn.retrain import LearnResult
 
 
 def report(
@@ -28,6 +25,9 @@ def report(
     samples: Annotated[int, typer.Option(help="transcripts to include for review")] = 6,
 ) -> None:
     """Write the weekly review: KPIs against last week, charts, samples, coverage suggestions."""
+    from baton.learn.review import build_review
+    from baton.learn.review_html import render_html
+
     with store_session() as session:
         review = build_review(session=session, week=week, now=datetime.now(UTC), samples=samples)
     if out.suffix.lower() == ".json":
@@ -122,6 +122,10 @@ def replay_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Replay stored conversations through another policy and show what would change."""
+    from baton.config import get_settings
+    from baton.learn.replay import replay
+    from baton.policy import load_policy
+
     settings = get_settings()
     base, new = load_policy(baseline or settings.policy), load_policy(policy)
     with store_session(settings) as session:
@@ -146,6 +150,12 @@ def learn_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Turn agents' labels into examples and propose thresholds, measured by replay."""
+    import yaml
+
+    from baton.config import get_settings
+    from baton.learn.retrain import learn, training_examples
+    from baton.policy import load_policy
+
     settings = get_settings()
     policy = load_policy(settings.policy)
     with store_session(settings) as session:

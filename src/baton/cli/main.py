@@ -1,4 +1,10 @@
-"""`baton`: one command group per module; this file only wires them together."""
+"""`baton`: one command group per module; this file only wires them together.
+
+Command modules import what a command needs inside the command, not at the top: importing
+them all (as `baton --help` and every command do) then costs typer and rich only, and each
+command pays for its own dependencies (the API app, models, benchmarks) when it runs.
+`tests/cli/test_imports.py` keeps it so.
+"""
 
 from __future__ import annotations
 

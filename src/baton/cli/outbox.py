@@ -8,15 +8,8 @@ from datetime import timedelta
 from types import FrameType
 
 import typer
-from sqlalchemy import func, select
 
 from baton.cli.common import console
-from baton.config import get_settings
-from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
-from baton.store.tables import OutboxRow, WebhookDeliveryRow
-from baton.transfer.email import SmtpMailer
-from baton.transfer.outbox import Worker, default_worker_id, utcnow
-from baton.transfer.transport import HttpxTransport
 
 app = typer.Typer(
     help="The outbox: webhooks and e-mail, delivered after commit.", no_args_is_help=True
@@ -34,6 +27,12 @@ def run(
     worker_id: str | None = typer.Option(None, help="name in claimed_by; host:pid by default"),
 ) -> None:
     """Deliver due outbox rows until stopped (SIGTERM/SIGINT finish the current pass)."""
+    from baton.config import get_settings
+    from baton.store.db import make_engine, make_session_factory, upgrade
+    from baton.transfer.email import SmtpMailer
+    from baton.transfer.outbox import Worker, default_worker_id, utcnow
+    from baton.transfer.transport import HttpxTransport
+
     settings = get_settings()
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -70,6 +69,12 @@ def run(
 @app.command("status")
 def status() -> None:
     """Counts of outbox rows and webhook deliveries by status."""
+    from sqlalchemy import func, select
+
+    from baton.config import get_settings
+    from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+    from baton.store.tables import OutboxRow, WebhookDeliveryRow
+
     engine = make_engine(get_settings().database_url)
     try:
         upgrade(engine)

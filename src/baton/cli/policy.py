@@ -8,8 +8,6 @@ import typer
 from rich.table import Table
 
 from baton.cli.common import console, err_console
-from baton.errors import PolicyInvalid
-from baton.policy import load_policy
 
 app = typer.Typer(help="Policy files.", no_args_is_help=True)
 
@@ -17,6 +15,9 @@ app = typer.Typer(help="Policy files.", no_args_is_help=True)
 @app.command("check")
 def check(file: Path = typer.Argument(..., help="the policy YAML file")) -> None:
     """Validate a policy file; on a fault, name the field and line and exit 1."""
+    from baton.errors import PolicyInvalid
+    from baton.policy import load_policy
+
     try:
         policy = load_policy(file)
     except PolicyInvalid as exc:

@@ -7,10 +7,6 @@ from typing import Annotated
 import typer
 
 from baton.cli.common import console, store_session
-from baton.config import get_settings
-from baton.engine import Runtime
-from baton.learn.synthetic import seed_week
-from baton.policy import load_policy
 
 app = typer.Typer(help="Synthetic data (labelled synthetic) for demos.", no_args_is_help=True)
 
@@ -23,6 +19,11 @@ def week(
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same data")] = 7,
 ) -> None:
     """Play a synthetic week of conversations through the engine, with simulated agents."""
+    from baton.config import get_settings
+    from baton.engine import Runtime
+    from baton.learn.synthetic import seed_week
+    from baton.policy import load_policy
+
     settings = get_settings()
     runtime = Runtime(load_policy(settings.policy))
     with store_session(settings) as session:

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from baton.api.app import create_app
 from baton.cli.common import console, err_console
-from baton.config import get_settings
-from baton.store.db import make_engine, upgrade
 
 FACTORY = "baton.api.app:create_app"
 
@@ -22,6 +18,11 @@ def serve(
     access_log: bool = typer.Option(True, help="log every request (off for high request rates)"),
 ) -> None:
     """Serve Baton on the configured store (BATON_DATABASE_URL, SQLite by default)."""
+    import uvicorn
+
+    from baton.config import get_settings
+    from baton.store.db import make_engine, upgrade
+
     settings = get_settings()
     if workers > 1 and settings.is_sqlite:
         err_console.print(
@@ -31,6 +32,8 @@ def serve(
         raise typer.Exit(2)
     console.print(f"Baton on http://{host}:{port}  (API docs at /docs), {workers} worker(s)")
     if workers == 1:
+        from baton.api.app import create_app
+
         uvicorn.run(
             create_app(settings),
             host=host,

@@ -12,10 +12,6 @@ from types import FrameType
 import typer
 
 from baton.cli.common import console
-from baton.config import get_settings
-from baton.desk import worker as loop
-from baton.policy import load_policy
-from baton.store.db import make_engine, make_session_factory, upgrade
 
 
 def worker(
@@ -26,6 +22,11 @@ def worker(
     migrate: bool = typer.Option(True, help="bring the schema up to date first"),
 ) -> None:
     """Run the assignment, SLA-timer and offer-timeout loops until stopped (SIGINT/SIGTERM)."""
+    from baton.config import get_settings
+    from baton.desk import worker as loop
+    from baton.policy import load_policy
+    from baton.store.db import make_engine, make_session_factory, upgrade
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     policy = load_policy(settings.policy)

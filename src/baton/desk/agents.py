@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baton.desk.roles import AgentRole as AgentRole
+from baton.desk.roles import Presence as Presence
 from baton.errors import Conflict, InvalidRequest
 from baton.store.tables import AgentRow, HandoffRow
 
@@ -19,22 +20,6 @@ MIN_PASSWORD_CHARS = 10
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both paths cost one argon2 verification.
 _DUMMY_HASH = _hasher.hash("no-such-agent-password")
-
-
-class AgentRole(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-    @property
-    def sees_every_queue(self) -> bool:
-        return self is not AgentRole.AGENT
-
-
-class Presence(StrEnum):
-    ONLINE = "online"
-    AWAY = "away"
-    OFFLINE = "offline"
 
 
 def hash_password(password: str) -> str:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
 from baton.policy import Policy
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, session_scope, unavailable
 
 log = logging.getLogger("baton.worker")
 
@@ -71,8 +71,14 @@ def run(
     while not stop.is_set():
         try:
             result = tick(factory=factory, policy=policy, name=name, batch=batch, clock=clock)
-        except OperationalError as exc:
-            log.warning("worker %s: database busy or unreachable, retrying: %s", name, exc.orig)
+        except SQLAlchemyError as exc:
+            if not unavailable(exc):
+                raise
+            log.warning(
+                "worker %s: database busy or unreachable, retrying: %s",
+                name,
+                getattr(exc, "orig", None) or exc,
+            )
             stop.wait(poll)
             continue
         if result.busy:

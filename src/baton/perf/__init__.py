@@ -2,3 +2,5 @@
 
 Speed is measured here and printed, never asserted in the test suite.
 """
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"

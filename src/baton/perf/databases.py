@@ -11,10 +11,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from baton.config import Settings
+from baton.perf import DEFAULT_PG as DEFAULT_PG
 from baton.store import repositories as repo
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
-
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @contextmanager

@@ -13,6 +13,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
@@ -141,6 +143,18 @@ def session_scope(factory: SessionFactory) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not do the work just now, not that the work was bad.
+
+    Down, restarting, the connection cut, busy or locked, out of pooled connections: the same
+    work succeeds once the database is back, so callers retry it and never count it against
+    the row they were working on.
+    """
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def alembic_config(engine: Engine) -> Config:

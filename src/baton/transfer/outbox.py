@@ -6,6 +6,11 @@ SQLite — and each outcome is recorded in a transaction of its own. A worker th
 a lease loses nothing: the lease runs out and another worker claims the row again. Time is an
 argument (`now`) everywhere, so the retry schedule is tested without waiting for it.
 
+Only a failure of the work itself (a payload that cannot be handled, a receiver or SMTP server
+that fails) counts as an attempt and moves the row along its retry schedule. A database that
+is down or restarting is nobody's attempt: the pass stops, the row is left as it is, and it is
+tried again when its lease runs out (`baton.store.db.unavailable`).
+
 Three kinds of work:
     outbox rows of kind "webhook"  an event: fanned out to one delivery per endpoint, plus the
                                    e-mails a `handoff.created` on the e-mail channel calls for
@@ -31,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from baton.domain import Brief
 from baton.store import repositories as repo
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, session_scope, unavailable
 from baton.store.tables import OutboxRow, WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.email import EMAIL_SCHEDULE_SECONDS, Email, Mailer, handoff_emails
@@ -161,6 +166,8 @@ class Worker:
                     if row is not None and _held(row, self.worker_id):
                         self._dispatch(session, row, now)
             except Exception as exc:
+                if unavailable(exc):
+                    raise
                 log.exception("dispatching outbox row %s failed", row_id)
                 self._fail_outbox(row_id, f"{type(exc).__name__}: {exc}", now)
         return len(ids)
@@ -247,15 +254,13 @@ class Worker:
             return 0
         ids = self._claim(OutboxRow, now, OutboxRow.kind == "email")
         for row_id in sorted(ids):
-            with session_scope(self.factory) as session:
-                row = session.get(OutboxRow, row_id, with_for_update=True)
-                if row is None or not _held(row, self.worker_id):
-                    continue
-                email = Email.from_payload(row.payload)
             try:
-                self.mailer.send(email.to_message(self.sender))
+                if not self._send_email(row_id, self.mailer):
+                    continue
             except Exception as exc:
-                log.warning("e-mail %s failed: %s", email.message_id, exc)
+                if unavailable(exc):
+                    raise
+                log.warning("e-mail (outbox row %s) failed: %s", row_id, exc)
                 self._fail_outbox(row_id, f"{type(exc).__name__}: {exc}", now)
                 continue
             with session_scope(self.factory) as session:
@@ -267,3 +272,13 @@ class Worker:
                     row.claimed_by = None
                     row.claimed_until = None
         return len(ids)
+
+    def _send_email(self, row_id: int, mailer: Mailer) -> bool:
+        """Send the e-mail of a row this worker still holds; False if it no longer holds it."""
+        with session_scope(self.factory) as session:
+            row = session.get(OutboxRow, row_id, with_for_update=True)
+            if row is None or not _held(row, self.worker_id):
+                return False
+            payload = row.payload
+        mailer.send(Email.from_payload(payload).to_message(self.sender))
+        return True
