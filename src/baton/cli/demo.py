@@ -17,13 +17,21 @@ def demo(
         Path("baton-demo.db"), help="the demo's SQLite file, made anew each run"
     ),
 ) -> None:
-    """Start Baton with a demo bot and a customer chat page on a fresh SQLite file."""
+    """Start Baton with a demo bot and a customer chat page on a fresh SQLite file.
+
+    The worker loops (assignment, offer expiry, SLA timers) run in this process too, so a case
+    reaches a signed-in agent by itself, as it would beside `baton worker` in production.
+    """
+    import threading
+
     import uvicorn
 
     from baton.api.app import create_app
     from baton.config import Settings, get_settings
     from baton.demo.seed import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
+    from baton.desk import worker as loop
     from baton.policy import load_policy
+    from baton.store.db import make_engine, make_session_factory
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -50,10 +58,29 @@ def demo(
         '-H \'Content-Type: application/json\' -d \'{"turn_id": "t-1", "role": "user", '
         '"text": "I want to talk to a human", "sent_at": "2026-11-24T10:00:00Z"}\''
     )
-    uvicorn.run(
-        create_app(settings, demo=True),
-        host=host,
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=10,
+    engine = make_engine(settings.database_url)
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=loop.run,
+        kwargs={
+            "factory": make_session_factory(engine),
+            "policy": load_policy(settings.policy),
+            "name": "demo-worker",
+            "stop": stop,
+        },
+        name="demo-worker",
+        daemon=True,
     )
+    worker.start()
+    try:
+        uvicorn.run(
+            create_app(settings, demo=True),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+        engine.dispose()
