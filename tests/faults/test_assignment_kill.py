@@ -31,11 +31,9 @@ from baton.store.tables import (
 from tests.faults.conftest import PrivateCluster
 from tests.faults.workers import (
     as_app,
-    backend_gone,
     desk_worker,
     install_stall,
-    kill9,
-    stalled,
+    kill_each_when_stalled,
     stop,
     unique,
     wait_for,
@@ -130,24 +128,14 @@ def test_kill_9_workers_mid_assignment_loses_and_doubles_nothing(
     ]
     second = []
     try:
-        at_kill: dict[str, Counter[str]] = {}
         running = dict(zip((w1, w2), first, strict=True))
-        while running:  # whichever stalls first is killed first
-            wait_for(
-                lambda: any(stalled(engine, w) for w in running),
-                timeout=60,
-                what="a worker to stall inside an assignment transaction",
-                alive=list(running.values()),
-                logs=logs,
-            )
-            worker = next(w for w in running if stalled(engine, w))
-            kill9(running.pop(worker))
-            wait_for(
-                partial(backend_gone, engine, worker),
-                timeout=20,
-                what=f"the backend of the killed {worker} to roll back",
-            )
-            at_kill[worker] = assigned_by(engine)
+        at_kill = kill_each_when_stalled(
+            engine,
+            running,
+            partial(assigned_by, engine),
+            what="an assignment transaction",
+            logs=logs,
+        )
         last = max(at_kill.values(), key=lambda c: sum(c.values()))
         assert sum(last.values()) < CASES, "the second kill came after all the work"
         second = [

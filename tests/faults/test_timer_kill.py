@@ -28,11 +28,9 @@ from baton.store.tables import HandoffEventRow, HandoffRow, OfferRow, OutboxRow,
 from tests.factories.route import add_agent, add_case
 from tests.faults.workers import (
     as_app,
-    backend_gone,
     desk_worker,
     install_stall,
-    kill9,
-    stalled,
+    kill_each_when_stalled,
     stop,
     unique,
     wait_for,
@@ -113,24 +111,10 @@ def test_kill_9_workers_mid_firing_fires_every_timer_once(pg_url: str, tmp_path:
     ]
     second = []
     try:
-        at_kill: dict[str, Counter[str]] = {}
         running = dict(zip((w1, w2), first, strict=True))
-        while running:  # whichever stalls first is killed first
-            wait_for(
-                lambda: any(stalled(engine, w) for w in running),
-                timeout=60,
-                what="a worker to stall inside a firing transaction",
-                alive=list(running.values()),
-                logs=logs,
-            )
-            worker = next(w for w in running if stalled(engine, w))
-            kill9(running.pop(worker))
-            wait_for(
-                partial(backend_gone, engine, worker),
-                timeout=20,
-                what=f"the backend of the killed {worker} to roll back",
-            )
-            at_kill[worker] = fired_by(engine)
+        at_kill = kill_each_when_stalled(
+            engine, running, partial(fired_by, engine), what="a firing transaction", logs=logs
+        )
         last = max(at_kill.values(), key=lambda c: sum(c.values()))
         assert sum(last.values()) < FIRINGS, "the second kill came after all the work"
         second = [desk_worker(pg_url, w, log) for w, log in ((w3, logs[2]), (w4, logs[3]))]

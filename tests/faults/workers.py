@@ -17,7 +17,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -154,3 +156,33 @@ def wait_for(
             cause = f"worker {dead} died" if dead else f"timed out after {timeout:.0f} s"
             raise AssertionError(f"{cause} waiting for {what}\n{tails}")
         time.sleep(0.05)
+
+
+def kill_each_when_stalled(
+    engine: Engine,
+    running: dict[str, subprocess.Popen[bytes]],
+    progress: Callable[[], Counter[str]],
+    *,
+    what: str,
+    logs: list[Path],
+) -> dict[str, Counter[str]]:
+    """kill -9 each running worker once it stalls inside its transaction, whichever first; wait
+    until its backend has rolled back, and note `progress()` (the committed work by actor) then."""
+    at_kill: dict[str, Counter[str]] = {}
+    while running:
+        wait_for(
+            lambda: any(stalled(engine, w) for w in running),
+            timeout=60,
+            what=f"a worker to stall inside {what}",
+            alive=list(running.values()),
+            logs=logs,
+        )
+        worker = next(w for w in running if stalled(engine, w))
+        kill9(running.pop(worker))
+        wait_for(
+            partial(backend_gone, engine, worker),
+            timeout=20,
+            what=f"the backend of the killed {worker} to roll back",
+        )
+        at_kill[worker] = progress()
+    return at_kill
