@@ -146,6 +146,33 @@ def test_retry_schedule_then_dead_letter_for_the_operator(
             )
 
 
+def test_a_delivery_that_cannot_be_signed_is_dead_lettered_and_blocks_no_other(
+    session_factory: SessionFactory, transport: HttpxTransport
+) -> None:
+    clock = Clock()
+    with Receiver(clock=clock) as good:
+        good_id = add_endpoint(session_factory, good.url)
+        good.secrets = [secret_of(session_factory, good_id)]
+        damaged = add_endpoint(session_factory, good.url + "/damaged")
+        with session_scope(session_factory) as s:
+            endpoint = s.get(WebhookEndpointRow, damaged)
+            assert endpoint is not None
+            endpoint.secrets = [{"secret": "whsec_not*base64"}]  # e.g. hand-edited, truncated
+        enqueue(session_factory, "handoff.created", {"handoff_id": "ho_1"}, T0)
+        worker = Worker(factory=session_factory, transport=transport, worker_id="w1")
+        for _ in range(len(webhooks.RETRY_SCHEDULE) + 2):
+            if not step(worker, clock, session_factory):
+                break
+
+        assert [p["data"]["handoff_id"] for p in good.accepted().values()] == ["ho_1"]
+        assert len(good.received) == 1  # nothing unsigned went out for the damaged endpoint
+    by_endpoint = {d.endpoint_id: d for d in deliveries(session_factory)}
+    assert by_endpoint[good_id].status == "delivered"
+    broken = by_endpoint[damaged]
+    assert (broken.status, broken.attempts) == ("dead", len(webhooks.RETRY_SCHEDULE))
+    assert broken.last_error == "InvalidRequest: a webhook secret is 'whsec_' + base64"
+
+
 def test_endpoint_failing_for_five_days_is_disabled_and_reenabled(
     session_factory: SessionFactory, transport: HttpxTransport, refusing_port: int
 ) -> None:

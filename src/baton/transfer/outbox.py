@@ -214,20 +214,29 @@ class Worker:
         ids = self._claim(WebhookDeliveryRow, now, WebhookDeliveryRow.endpoint_id.in_(enabled))
         if not ids:
             return 0
+        requests: dict[str, WebhookRequest] = {}
+        broken: dict[str, str] = {}
         with session_scope(self.factory) as session:
-            requests = {
-                d.id: webhooks.build_request(
-                    delivery=d,
-                    endpoint=webhooks.get_endpoint(session=session, endpoint_id=d.endpoint_id),
-                    now=now,
-                )
-                for d in session.scalars(
-                    select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids))
-                )
-            }
-        with ThreadPoolExecutor(max_workers=min(self.parallel, len(requests))) as pool:
-            for future in as_completed([pool.submit(self._send, i) for i in requests.items()]):
-                self._record(*future.result(), now)
+            for d in session.scalars(
+                select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids))
+            ):
+                endpoint = webhooks.get_endpoint(session=session, endpoint_id=d.endpoint_id)
+                try:
+                    requests[d.id] = webhooks.build_request(delivery=d, endpoint=endpoint, now=now)
+                except Exception as exc:
+                    if unavailable(exc):
+                        raise
+                    broken[d.id] = f"{type(exc).__name__}: {exc}"
+        # A delivery that cannot even be signed (say, a damaged secret) is its own failed
+        # attempt, so it reaches the dead letters instead of failing every pass of the batch.
+        for delivery_id, error in broken.items():
+            log.warning("webhook delivery %s could not be built: %s", delivery_id, error)
+            self._record(delivery_id, WebhookResponse(status_code=None, error=error), now)
+        if requests:
+            with ThreadPoolExecutor(max_workers=min(self.parallel, len(requests))) as pool:
+                futures = [pool.submit(self._send, item) for item in requests.items()]
+                for future in as_completed(futures):
+                    self._record(*future.result(), now)
         return len(ids)
 
     def _record(self, delivery_id: str, response: WebhookResponse, now: datetime) -> None:
