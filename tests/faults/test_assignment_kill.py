@@ -11,18 +11,17 @@ case, nothing the killed transactions wrote, no agent over capacity, every case 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 
+from baton.cli.bench_route import seed as bench_seed
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import default_policy
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
 from baton.store.tables import (
-    AgentRow,
-    ConversationRow,
     HandoffEventRow,
     HandoffRow,
     OfferRow,
@@ -44,63 +43,8 @@ UNREACHABLE = "database busy or unreachable"
 
 
 def seed(engine: Engine, now: datetime) -> None:
-    """Queued cases over every queue of the default policy; agents who serve them all."""
-    policy = default_policy()
-    queues = [q.name for q in policy.queues]
-    skills = sorted({s for q in policy.queues for s in q.skills})
-    with engine.begin() as conn:
-        conn.execute(
-            insert(AgentRow),
-            [
-                {
-                    "id": f"ag_{i:02d}",
-                    "email": f"ag{i}@example.test",
-                    "name": f"Agent {i}",
-                    "role": "agent",
-                    "presence": "online",
-                    "capacity": CAPACITY,
-                    "channel_capacity": {},
-                    "skills": skills,
-                    "queues": queues,
-                    "created_at": now,
-                }
-                for i in range(AGENTS)
-            ],
-        )
-        conn.execute(
-            insert(ConversationRow),
-            [
-                {
-                    "id": f"c{i}",
-                    "meta": {},
-                    "state": {},
-                    "turn_count": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(CASES)
-            ],
-        )
-        conn.execute(
-            insert(HandoffRow),
-            [
-                {
-                    "id": f"ho_{i:05d}",
-                    "conversation_id": f"c{i}",
-                    "status": HandoffStatus.QUEUED.value,
-                    "queue": queues[i % len(queues)],
-                    "priority": (i * 37) % 101,
-                    "channel": "chat",
-                    "reasons": [],
-                    "brief": {},
-                    "routing": {},
-                    "queue_key": (now + timedelta(milliseconds=i)).timestamp(),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(CASES)
-            ],
-        )
+    """Queued cases over every queue of the default policy; agents with room for them all."""
+    bench_seed(engine, default_policy(), cases=CASES, agents=AGENTS, now=now, capacity=CAPACITY)
 
 
 def assigned_by(engine: Engine) -> Counter[str]:

@@ -42,8 +42,17 @@ class RouteBench:
         return self.assigned / self.seconds if self.seconds else 0.0
 
 
-def seed(engine: Engine, policy: Policy, *, cases: int, agents: int, now: datetime) -> None:
-    """Queued cases spread over the policy's queues, and agents who serve every queue."""
+def seed(
+    engine: Engine,
+    policy: Policy,
+    *,
+    cases: int,
+    agents: int,
+    now: datetime,
+    capacity: int | None = None,
+) -> None:
+    """Queued cases spread over the policy's queues, and online agents who serve every queue,
+    each with room for `capacity` cases (by default just enough, together, for all of them)."""
     from sqlalchemy import insert
 
     from baton.lifecycle import HandoffStatus
@@ -51,7 +60,7 @@ def seed(engine: Engine, policy: Policy, *, cases: int, agents: int, now: dateti
 
     queues = [q.name for q in policy.queues]
     skills = sorted({s for q in policy.queues for s in q.skills})
-    capacity = -(-cases // agents)
+    capacity = capacity or -(-cases // agents)
     with engine.begin() as conn:
         conn.execute(
             insert(AgentRow),
