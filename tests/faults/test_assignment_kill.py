@@ -29,12 +29,9 @@ from baton.store.tables import (
 )
 from tests.faults.conftest import PrivateCluster
 from tests.faults.workers import (
-    as_app,
     desk_worker,
-    install_stall,
-    kill_each_when_stalled,
+    kill_two_then_finish,
     stop,
-    unique,
     wait_for,
 )
 
@@ -63,37 +60,15 @@ def test_kill_9_workers_mid_assignment_loses_and_doubles_nothing(
     engine = make_engine(pg_url)
     upgrade(engine)
     seed(engine, datetime.now(UTC))
-    w1, w2, w3, w4 = (unique(n) for n in ("w1", "w2", "w3", "w4"))
-    install_stall(engine, {w1: CASES // 4, w2: CASES * 2 // 3})
-    logs = [tmp_path / f"{n}.log" for n in ("w1", "w2", "w3", "w4")]
-    first = [
-        desk_worker(as_app(pg_url, w), w, log, "--batch", "10")
-        for w, log in ((w1, logs[0]), (w2, logs[1]))
-    ]
-    second = []
-    try:
-        running = dict(zip((w1, w2), first, strict=True))
-        at_kill = kill_each_when_stalled(
-            engine,
-            running,
-            partial(assigned_by, engine),
-            what="an assignment transaction",
-            logs=logs,
-        )
-        last = max(at_kill.values(), key=lambda c: sum(c.values()))
-        assert sum(last.values()) < CASES, "the second kill came after all the work"
-        second = [
-            desk_worker(pg_url, w, log, "--batch", "10")
-            for w, log in ((w3, logs[2]), (w4, logs[3]))
-        ]
-
-        def all_assigned() -> bool:
-            return sum(assigned_by(engine).values()) >= CASES
-
-        wait_for(all_assigned, timeout=60, what="every case assigned", alive=second, logs=logs)
-    finally:
-        for process in first + second:
-            stop(process)
+    run = kill_two_then_finish(
+        engine,
+        pg_url,
+        tmp_path,
+        partial(assigned_by, engine),
+        total=CASES,
+        what="an assignment transaction",
+        fresh_args=("--batch", "10"),
+    )
 
     factory = make_session_factory(engine)
     with session_scope(factory) as session:
@@ -121,10 +96,7 @@ def test_kill_9_workers_mid_assignment_loses_and_doubles_nothing(
     load = Counter(owner.values())
     assert max(load.values()) <= CAPACITY, f"an agent over capacity: {load}"
     by_actor = Counter(e.actor for e in assigned)
-    # What the killed workers committed before dying is all they ever wrote: the transaction
-    # each was killed in left nothing behind.
-    assert by_actor[w1] == at_kill[w1][w1] and by_actor[w2] == at_kill[w2][w2]
-    assert by_actor[w3] + by_actor[w4] == CASES - sum(last.values()) > 0
+    run.assert_killed_left_nothing(by_actor, CASES)
     print(f"\n{CASES} cases assigned once each: {dict(by_actor)}")
 
 

@@ -26,15 +26,7 @@ from baton.route.priority import clamp
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
 from baton.store.tables import HandoffEventRow, HandoffRow, OfferRow, OutboxRow, SlaTimerRow
 from tests.factories.route import add_agent, add_case
-from tests.faults.workers import (
-    as_app,
-    desk_worker,
-    install_stall,
-    kill_each_when_stalled,
-    stop,
-    unique,
-    wait_for,
-)
+from tests.faults.workers import kill_two_then_finish
 
 DUE_CASES, LAPSED_OFFERS, PRIORITY = 200, 100, 50
 CLOCKS = ("first_response", "resolution")
@@ -102,32 +94,14 @@ def test_kill_9_workers_mid_firing_fires_every_timer_once(pg_url: str, tmp_path:
     engine = make_engine(pg_url)
     upgrade(engine)
     due, lapsed = seed(engine, datetime.now(UTC))
-    w1, w2, w3, w4 = (unique(n) for n in ("w1", "w2", "w3", "w4"))
-    install_stall(engine, {w1: FIRINGS // 4, w2: FIRINGS * 2 // 3})
-    logs = [tmp_path / f"{n}.log" for n in ("w1", "w2", "w3", "w4")]
-    first = [
-        desk_worker(as_app(pg_url, w), w, log, "--batch", "10")
-        for w, log in ((w1, logs[0]), (w2, logs[1]))
-    ]
-    second = []
-    try:
-        running = dict(zip((w1, w2), first, strict=True))
-        at_kill = kill_each_when_stalled(
-            engine, running, partial(fired_by, engine), what="a firing transaction", logs=logs
-        )
-        last = max(at_kill.values(), key=lambda c: sum(c.values()))
-        assert sum(last.values()) < FIRINGS, "the second kill came after all the work"
-        second = [desk_worker(pg_url, w, log) for w, log in ((w3, logs[2]), (w4, logs[3]))]
-        wait_for(
-            lambda: sum(fired_by(engine).values()) >= FIRINGS,
-            timeout=60,
-            what="every timer to fire",
-            alive=second,
-            logs=logs,
-        )
-    finally:
-        for process in first + second:
-            stop(process)
+    run = kill_two_then_finish(
+        engine,
+        pg_url,
+        tmp_path,
+        partial(fired_by, engine),
+        total=FIRINGS,
+        what="a firing transaction",
+    )
 
     factory = make_session_factory(engine)
     with session_scope(factory) as session:
@@ -176,9 +150,7 @@ def test_kill_9_workers_mid_firing_fires_every_timer_once(pg_url: str, tmp_path:
     assert len(events) == FIRINGS
 
     by_actor = Counter(e.actor for e in events)
-    # What the killed workers committed before dying is all they ever wrote.
-    assert by_actor[w1] == at_kill[w1][w1] and by_actor[w2] == at_kill[w2][w2]
-    assert by_actor[w3] + by_actor[w4] == FIRINGS - sum(last.values()) > 0
+    run.assert_killed_left_nothing(by_actor, FIRINGS)
     print(f"\n{FIRINGS} firings, each once: {dict(by_actor)}")
 
 

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def wait_for(
         time.sleep(0.05)
 
 
-def kill_each_when_stalled(
+def _kill_each_when_stalled(
     engine: Engine,
     running: dict[str, subprocess.Popen[bytes]],
     progress: Callable[[], Counter[str]],
@@ -186,3 +187,62 @@ def kill_each_when_stalled(
         )
         at_kill[worker] = progress()
     return at_kill
+
+
+@dataclass
+class KillRun:
+    """Who did the work of `kill_two_then_finish`, and what was committed at each kill."""
+
+    killed: tuple[str, str]
+    fresh: tuple[str, str]
+    at_kill: dict[str, Counter[str]]
+
+    def assert_killed_left_nothing(self, by_actor: Counter[str | None], total: int) -> None:
+        """What the killed workers committed before dying is all they ever wrote (the
+        transaction each was killed in left nothing behind); the fresh ones did the rest."""
+        first, second = self.killed
+        assert by_actor[first] == self.at_kill[first][first]
+        assert by_actor[second] == self.at_kill[second][second]
+        last = max(self.at_kill.values(), key=lambda c: sum(c.values()))
+        assert by_actor[self.fresh[0]] + by_actor[self.fresh[1]] == total - sum(last.values()) > 0
+
+
+def kill_two_then_finish(
+    engine: Engine,
+    url: str,
+    tmp_path: Path,
+    progress: Callable[[], Counter[str]],
+    *,
+    total: int,
+    what: str,
+    fresh_args: tuple[str, ...] = (),
+) -> KillRun:
+    """Two `baton worker`s, each killed -9 inside a transaction (after a quarter and two thirds
+    of the `total` units of work), then two fresh ones that must finish all of it."""
+    w1, w2, w3, w4 = (unique(n) for n in ("w1", "w2", "w3", "w4"))
+    install_stall(engine, {w1: total // 4, w2: total * 2 // 3})
+    logs = [tmp_path / f"{n}.log" for n in ("w1", "w2", "w3", "w4")]
+    first = [
+        desk_worker(as_app(url, w), w, log, "--batch", "10")
+        for w, log in ((w1, logs[0]), (w2, logs[1]))
+    ]
+    second: list[subprocess.Popen[bytes]] = []
+    try:
+        running = dict(zip((w1, w2), first, strict=True))
+        at_kill = _kill_each_when_stalled(engine, running, progress, what=what, logs=logs)
+        last = max(at_kill.values(), key=lambda c: sum(c.values()))
+        assert sum(last.values()) < total, "the second kill came after all the work"
+        second = [
+            desk_worker(url, w, log, *fresh_args) for w, log in ((w3, logs[2]), (w4, logs[3]))
+        ]
+        wait_for(
+            lambda: sum(progress().values()) >= total,
+            timeout=60,
+            what=f"all {total} done after {what}",
+            alive=second,
+            logs=logs,
+        )
+    finally:
+        for process in first + second:
+            stop(process)
+    return KillRun(killed=(w1, w2), fresh=(w3, w4), at_kill=at_kill)
