@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from baton.policy import default_policy
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
 from baton.store.tables import HandoffEventRow, OutboxRow, SlaTimerRow
 from tests.factories.route import add_case
+from tests.faults.workers import stalled
 from tests.route.workers import needs_pg, pg_schema, start_worker, stop, wait_for
 
 SLOW_BREACH = """
@@ -32,20 +33,6 @@ END $$ LANGUAGE plpgsql;
 CREATE TRIGGER slow_breach BEFORE INSERT ON handoff_events
   FOR EACH ROW EXECUTE FUNCTION slow_breach();
 """
-
-
-def sleeping(engine: Engine, application: str) -> bool:
-    """Whether that application's backend sits in the trigger's pg_sleep (fresh stats each call)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return bool(
-            conn.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE application_name = :app AND wait_event = 'PgSleep'"
-                ),
-                {"app": application},
-            ).scalar()
-        )
 
 
 def count(session: Session, model: type, *where: object) -> int:
@@ -82,7 +69,7 @@ def test_sigkill_mid_fire_then_another_worker_fires_once(tmp_path: Path) -> None
         b = None
         try:
             wait_for(
-                lambda: sleeping(engine, "worker-a"),
+                lambda: stalled(engine, "worker-a"),
                 timeout=30,
                 what="worker A to be inside its firing transaction",
             )
