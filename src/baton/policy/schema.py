@@ -79,6 +79,7 @@ class IntentConfig(Strict):
     description: str = ""
     examples: tuple[str, ...] = ()
     next_best_action: str | None = Field(default=None, max_length=300)
+    always_person: bool = False
 
     @field_validator("next_best_action")
     @classmethod
