@@ -177,7 +177,8 @@ def request_handoff(
         Channel(handoff.channel) if handoff.channel else best_channel(routing)
     )
     offer = next((o for o in routing.offers if o.channel is channel), None)
-    if offer is None or not offer.available:
+    chosen = request.channel is not None
+    if offer is None or (chosen and not offer.available):
         raise InvalidRequest(
             f"channel {channel.value!r} is not offered for this case", field="channel"
         )
@@ -254,6 +255,27 @@ def _escalate(
     )
     _announce(session, handoff, f"handoff.{event.value}", now)
     return handoff
+
+
+def refresh_offers(
+    session: Session, *, runtime: Runtime, conversation_id: str, now: datetime
+) -> None:
+    """Recompute an open offer's channels after what they depend on changed (say, a confirmed
+    e-mail address), so the customer's choice is checked against what is true now."""
+    handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
+    conversation = repo.load_conversation(session=session, conversation_id=conversation_id)
+    if handoff is None or handoff.status != HandoffStatus.OFFERED.value or conversation is None:
+        return
+    stored = Routing.model_validate(handoff.routing)
+    fresh = route(
+        brief=Brief.model_validate(handoff.brief),
+        customer=conversation.customer,
+        policy=runtime.policy,
+        snapshot=floor_snapshot(session=session, policy=runtime.policy),
+        now=now,
+        handoff_id=handoff.id,
+    )
+    handoff.routing = stored.model_copy(update={"offers": fresh.offers}).model_dump(mode="json")
 
 
 def _decline(
@@ -336,7 +358,10 @@ def _conversation(
 
 
 def _merge_customer(stored: dict[str, Any] | None, incoming: Customer) -> dict[str, Any]:
+    """The bot's latest word on the customer; a new address is unconfirmed until it says so."""
     merged = dict(stored or {})
+    if incoming.email is not None and incoming.email != merged.get("email"):
+        merged.pop("email_verified", None)
     merged.update(incoming.model_dump(mode="json", exclude_defaults=True))
     return merged
 

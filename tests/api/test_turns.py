@@ -59,6 +59,7 @@ def test_a_plain_question_continues(api: TestClient) -> None:
 
 def test_an_offer_can_be_taken_on_a_channel(api: TestClient) -> None:
     turn = {**TURN, "text": "hmm", "bot": {"confidence": 0.1, "fallback": True}}
+    turn["customer"] = {"email": "ana@example.com", "authenticated": True}
     offered = api.post("/v1/conversations/c3/turns", json=turn).json()
     assert offered["decision"]["action"] == "offer"
     assert offered["handoff"]["status"] == "offered"

@@ -428,3 +428,18 @@ class RateBucketRow(Base):
     tokens: Mapped[float] = mapped_column(Float)
     # Seconds since the epoch of the last refill; a float keeps the refill one SQL expression.
     refilled_at: Mapped[float] = mapped_column(Float)
+
+
+class EmailVerificationRow(Base):
+    """A one-time code sent to an address the customer gave, before Baton will e-mail it."""
+
+    __tablename__ = "email_verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]
