@@ -205,6 +205,9 @@ class Brief(Frozen):
     knowledge: tuple[str, ...] = ()
     ticket_fields: TicketFields
     transcript: tuple[TranscriptLine, ...]
+    bot_note: str | None = Field(
+        default=None, description="what the bot wrote for the agent when it asked for a person"
+    )
 
 
 class ChannelOffer(Frozen):

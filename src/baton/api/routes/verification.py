@@ -12,7 +12,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
 from baton.api.errors import error_body
 from baton.api.routes.turns import _ERRORS, ConversationId
-from baton.engine import refresh_offers
+from baton.reroute import refresh_offers
 from baton.transfer import verify
 
 router = APIRouter(prefix="/v1", tags=["bot"])
@@ -84,5 +84,5 @@ def post_email_confirm(
     if outcome.email is None:
         status, code, message = _PROBLEMS[outcome.problem or "wrong"]
         return JSONResponse(error_body(code, message, "code"), status_code=status)
-    refresh_offers(session, runtime=runtime, conversation_id=conversation_id, now=now)
+    refresh_offers(session, policy=runtime.policy, conversation_id=conversation_id, now=now)
     return VerificationConfirmed(email=outcome.email)
