@@ -1,4 +1,5 @@
-"""The worker loop: expire lapsed offers, fire due SLA timers, push queued cases to agents.
+"""The worker loop: expire lapsed offers, fire due SLA timers, push queued cases to agents, and
+tell queued customers their place and wait when it changes.
 
 Each step is its own unit of work, so one failing step never undoes another. Any number of
 workers may run against one PostgreSQL database; rows are claimed, never shared. On SQLite run
@@ -18,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
+from baton.desk.waits import publish_waits
 from baton.policy import Policy
 from baton.store.db import SessionFactory, session_scope, unavailable
 
@@ -33,10 +35,11 @@ class TickResult:
     expired: int = 0
     fired: int = 0
     assigned: int = 0
+    waits: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.expired or self.fired or self.assigned)
+        return bool(self.expired or self.fired or self.assigned or self.waits)
 
 
 def tick(
@@ -54,7 +57,9 @@ def tick(
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    return TickResult(expired=expired, fired=len(fired), assigned=len(made))
+    with session_scope(factory) as session:
+        waits = publish_waits(session=session, policy=policy, now=clock())
+    return TickResult(expired=expired, fired=len(fired), assigned=len(made), waits=waits)
 
 
 def run(
@@ -83,11 +88,12 @@ def run(
             continue
         if result.busy:
             log.info(
-                "worker %s: %d assigned, %d timers fired, %d offers expired",
+                "worker %s: %d assigned, %d timers fired, %d offers expired, %d waits told",
                 name,
                 result.assigned,
                 result.fired,
                 result.expired,
+                result.waits,
             )
         else:
             stop.wait(poll)
