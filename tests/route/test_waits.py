@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from baton.desk.service import Outcome, accept, resolve
 from baton.desk.worker import tick
 from baton.policy import Policy
-from baton.route.eta import PRIOR_HANDLE_SECONDS, updated_handle_mean
+from baton.route.eta import (
+    PRIOR_HANDLE_SECONDS,
+    place_changed,
+    updated_handle_mean,
+    wait_changed,
+)
 from baton.store.db import SessionFactory
 from baton.store.floor import floor_snapshot
 from baton.store.tables import AgentRow, ConversationEventRow, OutboxRow, QueueStatRow
@@ -93,3 +98,12 @@ def test_queued_customers_are_told_their_place_and_again_when_it_changes(
     with session_factory() as session:
         latest = [told(session, c.conversation_id)[-1] for c in waiting[1:]]
         assert [t["position"] for t in latest] == [1, 2]  # the first went to ann; they moved up
+
+
+def test_a_long_queue_is_told_when_the_news_is_material() -> None:
+    assert place_changed(None, 40)  # the first time, always
+    assert not place_changed(40, 39) and not place_changed(40, 33)
+    assert place_changed(40, 32)  # a fifth of the way
+    assert place_changed(6, 5) and place_changed(2, 1)  # near the front, every step
+    assert not wait_changed(1200, 1170) and wait_changed(1200, 880)
+    assert wait_changed(None, 600) and wait_changed(600, None) and not wait_changed(None, None)

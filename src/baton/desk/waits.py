@@ -4,7 +4,8 @@ and expected wait again whenever it changes materially.
 `record_handle_time` runs in the resolving transaction; `publish_waits` is one of the worker's
 loops: it reads the queued cases in service order, computes each one's place and wait from the
 live floor, and publishes `handoff.wait_updated` (conversation stream and webhook) for those whose
-place changed or whose wait moved past `route.eta.wait_changed`.
+place or wait changed materially (`route.eta.place_changed`, `wait_changed`). The worker runs it
+every few seconds, not on every tick: a wait is news on a human scale.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.route.eta import (
     PRIOR_HANDLE_SECONDS,
+    place_changed,
     queued_wait_seconds,
     updated_handle_mean,
     wait_changed,
@@ -102,7 +104,7 @@ def publish_waits(*, session: Session, policy: Policy, now: datetime) -> int:
         load = snapshot.load(queue)
         for position, handoff in enumerate(cases, start=1):
             seconds = queued_wait_seconds(load, position)
-            moved = position != handoff.wait_position
+            moved = place_changed(handoff.wait_position, position)
             if not moved and not wait_changed(handoff.wait_seconds, seconds):
                 continue
             handoff.wait_position, handoff.wait_seconds = position, seconds

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,6 +24,7 @@ from baton.policy import Policy
 from baton.store.db import SessionFactory, session_scope, unavailable
 
 log = logging.getLogger("baton.worker")
+WAITS_EVERY = timedelta(seconds=5)
 
 
 def utcnow() -> datetime:
@@ -49,17 +50,20 @@ def tick(
     name: str,
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
+    waits: bool = True,
 ) -> TickResult:
-    """One pass of every loop; returns what it did."""
+    """One pass of every loop (the waits' only when `waits`); returns what it did."""
     with session_scope(factory) as session:
         expired = expire_offers(session=session, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    with session_scope(factory) as session:
-        waits = publish_waits(session=session, policy=policy, now=clock())
-    return TickResult(expired=expired, fired=len(fired), assigned=len(made), waits=waits)
+    told = 0
+    if waits:
+        with session_scope(factory) as session:
+            told = publish_waits(session=session, policy=policy, now=clock())
+    return TickResult(expired=expired, fired=len(fired), assigned=len(made), waits=told)
 
 
 def run(
@@ -71,11 +75,18 @@ def run(
     poll: float = 0.5,
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
+    waits_every: timedelta = WAITS_EVERY,
 ) -> None:
     """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do."""
+    waits_due = clock()
     while not stop.is_set():
+        waits = clock() >= waits_due
+        if waits:
+            waits_due = clock() + waits_every
         try:
-            result = tick(factory=factory, policy=policy, name=name, batch=batch, clock=clock)
+            result = tick(
+                factory=factory, policy=policy, name=name, batch=batch, clock=clock, waits=waits
+            )
         except SQLAlchemyError as exc:
             if not unavailable(exc):
                 raise

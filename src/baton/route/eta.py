@@ -84,6 +84,16 @@ def updated_handle_mean(mean: float, cases: int, handle_seconds: float) -> float
     return mean + (min(max(handle_seconds, 0.0), MAX_HANDLE_SECONDS) - mean) * weight
 
 
+def place_changed(before: int | None, after: int) -> bool:
+    """Whether a new place in the queue is worth telling: any move near the front (the last five
+    places), else a move of a fifth of the place, so a long queue is not told every step."""
+    if before is None:
+        return True
+    if after == before:
+        return False
+    return after <= 5 or abs(after - before) >= 0.2 * before
+
+
 def wait_changed(before: int | None, after: int | None) -> bool:
     """Whether a new estimate is worth telling the customer: known/unknown flipped, or it moved by
     more than a minute and a quarter of itself (so a wait does not flicker by seconds)."""
