@@ -77,6 +77,11 @@ class IntentConfig(Strict):
     queue: str | None = None
     topic: str | None = None
     description: str = ""
+    label: str | None = Field(
+        default=None,
+        max_length=120,
+        description="the issue in an agent's words, e.g. 'a double charge'",
+    )
     examples: tuple[str, ...] = ()
     next_best_action: str | None = Field(default=None, max_length=300)
 
