@@ -9,7 +9,16 @@ from fastapi import FastAPI
 
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BodyLimit
-from baton.api.routes import adapters, analytics, conversations, handoffs, health, turns, webhooks
+from baton.api.routes import (
+    adapters,
+    analytics,
+    conversations,
+    handoffs,
+    health,
+    home,
+    turns,
+    webhooks,
+)
 from baton.api.security import SecurityHeaders
 from baton.brief.llm import summarizer_from_settings
 from baton.config import Settings, get_settings
@@ -64,12 +73,16 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="AI-to-human conversation handoffs.",
+        docs_url=None,  # served by routes.home from a package, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.demo = demo
     install_error_handlers(app)
     for module in (turns, conversations, handoffs, health, webhooks, adapters, analytics):
         app.include_router(module.router)
     install_console(app)
+    home.install(app)
     if demo:
         app.include_router(demo_routes.router)
         app.mount("/demo/static", demo_routes.static, name="demo-static")

@@ -9,8 +9,9 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
-# FastAPI's interactive docs load their assets from a CDN; they keep the browser's defaults.
-_DOCS = ("/docs", "/redoc")
+# Swagger UI's page starts itself with an inline script; its files are Baton's own
+# (`/docs-assets`), but the page keeps the browser's defaults.
+_DOCS = ("/docs",)
 
 
 class SecurityHeaders:

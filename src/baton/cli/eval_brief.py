@@ -28,6 +28,7 @@ def eval_brief_command(
     Runs each conversation through the engine on a throwaway SQLite store (nothing is written
     to your store). The shipped set is synthetic and hand-labelled (docs/brief.md).
     """
+    from baton.config import get_settings
     from baton.engine import Runtime
     from baton.errors import BatonError
     from baton.learn.brief_eval import default_set, evaluate_briefs, read_set
@@ -35,7 +36,11 @@ def eval_brief_command(
 
     try:
         policy = load_policy(policy_file)
-        runtime = Runtime(policy, policy_dir=policy_file.parent if policy_file else None)
+        runtime = Runtime(
+            policy,
+            policy_dir=policy_file.parent if policy_file else None,
+            model_cache_dir=get_settings().model_cache_dir,
+        )
         report = evaluate_briefs(runtime, read_set(data or default_set()))
     except BatonError as exc:
         err_console.print(f"[red]error:[/] {exc.message}")
