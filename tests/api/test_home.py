@@ -31,7 +31,10 @@ def test_docs_load_swagger_ui_from_baton_itself(settings: Settings) -> None:
         script = client.get("/docs-assets/swagger-ui-bundle.js")
         assert script.status_code == 200 and len(script.content) > 100_000
         assert client.get("/docs-assets/swagger-ui.css").status_code == 200
-        assert client.get("/redoc").status_code == 404
+        redoc = client.get("/redoc")
+        assert redoc.status_code == 200 and "/docs-assets/redoc.standalone.js" in redoc.text
+        assert "fonts.googleapis" not in redoc.text
+        assert client.get("/docs-assets/redoc.standalone.js").status_code == 200
 
 
 def test_reason_labels_are_human_and_the_policy_may_rename_them() -> None:

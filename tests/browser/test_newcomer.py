@@ -88,6 +88,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Ite
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[str]) -> None:
@@ -154,8 +156,12 @@ def test_docs_render_with_the_network_disabled(demo: Demo, browser: Browser) -> 
     page.goto(f"{demo.url}/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Baton")
     expect(page.locator(".opblock").first).to_be_visible()
-    context.close()
     assert refused == []
+    page.goto(f"{demo.url}/redoc")
+    expect(page.get_by_role("heading", name=re.compile("Baton"))).to_be_visible()
+    context.close()
+    # ReDoc's sidebar links its maker's logo from their site: the only thing it asks for.
+    assert all(url.endswith((".svg", ".png")) for url in refused), refused
 
 
 def test_the_printed_logins_reach_the_inbox_and_the_dashboard(demo: Demo, page: Page) -> None:

@@ -9,9 +9,9 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
-# Swagger UI's page starts itself with an inline script; its files are Baton's own
+# Swagger UI's and ReDoc's pages start themselves with an inline script; its files are Baton's own
 # (`/docs-assets`), but the page keeps the browser's defaults.
-_DOCS = ("/docs",)
+_DOCS = ("/docs", "/redoc")
 
 
 class SecurityHeaders:

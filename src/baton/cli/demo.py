@@ -102,11 +102,11 @@ def _banner(url: str, key: str, db: Path) -> None:
 
 
 def command_path() -> str:
-    """How to run `baton` again from here: the path this process was started by, if relative
-    to the current folder (`.venv/bin/baton`), else `baton` (it is on PATH)."""
+    """How to run `baton` again from here: the path this process was started by (relative to
+    the current folder when inside it: `.venv/bin/baton`), or `python -m baton` as it was run."""
     started = Path(sys.argv[0])
     if started.name != "baton":
-        return "baton"
+        return f"{sys.executable} -m baton"
     try:
         return str(started.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

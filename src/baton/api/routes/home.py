@@ -1,16 +1,18 @@
 """The landing page at `/`, the favicon, and the API docs served from a package (no CDN).
 
-Swagger UI's files come from the `swagger-ui-bundle` package and are served by Baton at
-`/docs-assets/`, so `/docs` works on a machine with no internet access.
+Swagger UI's and ReDoc's files come from the `fastapi-offline` package (only its files are
+used) and are served by Baton at `/docs-assets/`, so `/docs` and `/redoc` work on a machine with
+no internet access.
 """
 
 from __future__ import annotations
 
 from html import escape
+from importlib import resources
+from pathlib import Path
 
-import swagger_ui_bundle
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -68,7 +70,20 @@ def docs(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/redoc", response_class=HTMLResponse)
+def redoc(request: Request) -> HTMLResponse:
+    """ReDoc, its file served by Baton itself."""
+    return get_redoc_html(
+        openapi_url=request.app.openapi_url or "/openapi.json",
+        title="Baton API",
+        redoc_js_url=f"{ASSETS}/redoc.standalone.js",
+        redoc_favicon_url="/favicon.ico",
+        with_google_fonts=False,
+    )
+
+
 def install(app: FastAPI) -> None:
-    """The landing page, favicon, `/docs` and the Swagger UI files."""
+    """The landing page, favicon, `/docs`, `/redoc` and their files."""
     app.include_router(router)
-    app.mount(ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+    folder = Path(str(resources.files("fastapi_offline") / "static"))
+    app.mount(ASSETS, StaticFiles(directory=folder), name="docs-assets")
