@@ -201,12 +201,18 @@ class Brief(Frozen):
     attempted: tuple[Attempt, ...]
     reasons: tuple[Reason, ...]
     next_best_action: str
+    next_action_step: str | None = Field(
+        default=None, description="the policy's playbook step the next best action comes from"
+    )
     suggested_replies: tuple[str, ...] = ()
     knowledge: tuple[str, ...] = ()
     ticket_fields: TicketFields
     transcript: tuple[TranscriptLine, ...]
     bot_note: str | None = Field(
         default=None, description="what the bot wrote for the agent when it asked for a person"
+    )
+    opened_at_turn: str | None = Field(
+        default=None, description="the turn that opened the case; later turns are the agent phase"
     )
 
 

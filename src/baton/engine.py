@@ -16,6 +16,7 @@ from pydantic import AliasChoices, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from baton.brief import Summarizer, build_brief
+from baton.brief.reading import Reading
 from baton.desk.assign import queue_case
 from baton.desk.timers import on_customer_message
 from baton.detect import Detector, DetectState, load_models
@@ -243,6 +244,7 @@ def _escalate(
         policy=runtime.policy,
         now=now,
         summarizer=runtime.summarizer,
+        readings=_readings(session, conversation, decision),
     )
     handoff_id = repo.new_handoff_id()
     routing = route(
@@ -323,30 +325,61 @@ def _refresh_brief(
 ) -> None:
     """Rebuild an open case's brief so what the customer says after escalating reaches the agent.
 
-    The reasons only grow: a reason that fired at escalation stays, new ones are added. No LLM is
-    called here (this runs on every customer message, under the conversation's lock): the
-    extractive summarizer runs, and a summary the LLM wrote at escalation is kept.
+    The reasons only grow: a reason that fired at escalation stays, new ones are added, except
+    the bot's own failures once a person holds the case (the bot is not answering). The intent,
+    topic and mood are read again over every turn (`baton.brief.reading`). No LLM is called here
+    (this runs on every customer message, under the conversation's lock): the extractive
+    summarizer runs, and a summary the LLM wrote at escalation is kept.
     """
     reasons = [Reason.model_validate(r) for r in handoff.reasons]
     known = {r.code for r in reasons}
+    if handoff.status != HandoffStatus.OFFERED.value:
+        known |= {ReasonCode.LOW_CONFIDENCE, ReasonCode.REPEATED_FAILURE}
     reasons += [r for r in decision.reasons if r.code not in known]
     earlier = Brief.model_validate(handoff.brief)
-    merged = Decision(
-        action=Action.HANDOFF,
-        reasons=tuple(reasons),
-        intent=earlier.intent or decision.intent,
-        topic=earlier.topic or decision.topic,
-        sentiment=decision.sentiment or earlier.sentiment,
-        urgency=max(earlier.urgency, decision.urgency, key=URGENCY_ORDER.index),
+    merged = decision.model_copy(
+        update={
+            "action": Action.HANDOFF,
+            "reasons": tuple(reasons),
+            "urgency": max(earlier.urgency, decision.urgency, key=URGENCY_ORDER.index),
+        }
     )
-    brief = build_brief(conversation=conversation, decision=merged, policy=runtime.policy, now=now)
+    opened_at = earlier.opened_at_turn or (
+        earlier.transcript[-1].turn_id if earlier.transcript else None
+    )
+    brief = build_brief(
+        conversation=conversation,
+        decision=merged,
+        policy=runtime.policy,
+        now=now,
+        readings=_readings(session, conversation, decision),
+        opened_at=opened_at,
+    )
     if earlier.summary_source != brief.summary_source:
         brief = brief.model_copy(
             update={"summary": earlier.summary, "summary_source": earlier.summary_source}
         )
+    brief = brief.model_copy(update={"bot_note": earlier.bot_note})
     handoff.brief = brief.model_dump(mode="json")
     handoff.reasons = [r.model_dump(mode="json") for r in brief.reasons]
     handoff.updated_at = now
+
+
+def _readings(
+    session: Session, conversation: Conversation, decision: Decision
+) -> tuple[Reading, ...]:
+    """The detector's decision on each user turn of `conversation`, as stored; the turn being
+    processed (not stored yet) has `decision`."""
+    stored = repo.list_turn_decisions(session=session, conversation_id=conversation.id)
+    readings = [
+        Reading(t.turn_id, Decision.model_validate(stored[t.turn_id]))
+        for t in conversation.turns
+        if t.turn_id in stored
+    ]
+    last = conversation.turns[-1].turn_id if conversation.turns else None
+    if last is not None and last not in stored:
+        readings.append(Reading(last, decision))
+    return tuple(readings)
 
 
 def _conversation(

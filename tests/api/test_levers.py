@@ -105,3 +105,14 @@ def test_dialogflow_cx_metadata_names_the_queue(api: TestClient) -> None:
     assert case["queue"] == "sales"
     brief = api.get(f"/v1/handoffs/{case['id']}/brief").json()
     assert brief["bot_note"] == "wants an enterprise quote"
+
+
+def test_the_note_survives_the_customer_talking_on(api: TestClient) -> None:
+    api.post("/v1/conversations/lever-7/turns", json=CALM)
+    handoff(api, "lever-7", queue="billing", note=NOTE)
+    more = {**CALM, "turn_id": "t2", "text": "also the second charge was on Monday", "bot": None}
+    api.post("/v1/conversations/lever-7/turns", json=more)
+    case = api.get("/v1/handoffs?limit=5").json()["items"][0]
+    brief = api.get(f"/v1/handoffs/{case['id']}/brief").json()
+    assert "second charge" in str(brief["transcript"])
+    assert brief["bot_note"] == NOTE

@@ -74,12 +74,39 @@ def test_bot_fallbacks_and_blocks_count_as_attempts() -> None:
     ]
 
 
-def test_next_best_action_prefers_the_intents_own_sentence() -> None:
-    case = _case("syn-15")  # intent request_refund has its own sentence in the default policy
+def test_next_best_action_is_the_playbook_step_with_the_facts_not_the_words() -> None:
+    case = _case("syn-15")  # intent request_refund: the default playbook's refund-review step
     brief = build_brief(
         conversation=case.conversation, decision=case.decision, policy=POLICY, now=T0
     )
-    assert brief.next_best_action == POLICY.intents["request_refund"].next_best_action
+    assert brief.next_action_step == "refund-review"
+    assert brief.next_best_action == (
+        "Check the refund policy for a refund request (order 77001234), decide, and tell "
+        "Ivy Chen the outcome and when the money arrives."
+    )
+    assert brief.ticket_fields.subject == "Refunds: a refund request (order 77001234)"
+
+
+def test_next_best_action_prefers_the_intents_own_sentence() -> None:
+    own = "Refund {customer} at once."
+    policy = POLICY.model_copy(
+        update={
+            "intents": {
+                **POLICY.intents,
+                "request_refund": POLICY.intents["request_refund"].model_copy(
+                    update={"next_best_action": own}
+                ),
+            }
+        }
+    )
+    case = _case("syn-15")
+    brief = build_brief(
+        conversation=case.conversation, decision=case.decision, policy=policy, now=T0
+    )
+    assert (brief.next_action_step, brief.next_best_action) == (
+        "request_refund",
+        "Refund Ivy Chen at once.",
+    )
 
 
 def test_next_best_action_rules_match_reasons_and_fill_the_template() -> None:

@@ -60,7 +60,7 @@ def test_demo_customer_and_console_agent_end_to_end(
         handoff_id = row.get_attribute("data-handoff")
         assert handoff_id is not None
         row.get_by_role("link").click()
-        expect(page.locator(".brief")).to_contain_text("human_requested")
+        expect(page.locator(".brief")).to_contain_text("Asked for a person")
         expect(page.locator(".brief")).to_contain_text("ORD-12345")
         page.get_by_role("button", name="Accept", exact=True).click()
         expect(page.locator("#case-status")).to_have_text("active")
@@ -121,7 +121,7 @@ def test_the_bot_side_hears_every_action(page: Page, settings: Settings, artifac
         handoff_id = first["handoff"]["id"]
         row = page.locator(f'tr[data-handoff="{handoff_id}"]')
         expect(row).to_be_visible()  # no reload: the inbox stream brought it
-        expect(row).to_contain_text("human_requested")
+        expect(row).to_contain_text("Asked for a person")
         expect(row.locator("time.sla")).to_contain_text("left")
         queue = first["handoff"]["queue"]
         expect(page.locator("#live")).to_contain_text(f"New case waiting in {queue}")

@@ -44,3 +44,11 @@ def test_keys_create_prints_a_key_stored_only_as_a_hash(env: str) -> None:
         assert repo.get_api_key_by_secret(session=session, key=key) is not None
         assert repo.get_api_key_by_secret(session=session, key=key + "x") is None
     engine.dispose()
+
+
+def test_a_command_that_writes_names_the_store(env: str) -> None:
+    result = CliRunner().invoke(app, ["keys", "create", "named-bot"])
+    assert result.exit_code == 0, result.output
+    assert "store: " in result.stderr
+    expected = "SQLite file /" if env.startswith("sqlite") else "store: postgresql"
+    assert expected in result.stderr

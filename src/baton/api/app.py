@@ -15,6 +15,7 @@ from baton.api.routes import (
     conversations,
     handoffs,
     health,
+    home,
     turns,
     verification,
     webhooks,
@@ -73,8 +74,11 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="AI-to-human conversation handoffs.",
+        docs_url=None,  # served by routes.home from a package, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.demo = demo
     install_error_handlers(app)
     for module in (
         turns,
@@ -88,6 +92,7 @@ def create_app(
     ):
         app.include_router(module.router)
     install_console(app)
+    home.install(app)
     if demo:
         app.include_router(demo_routes.router)
         app.mount("/demo/static", demo_routes.static, name="demo-static")

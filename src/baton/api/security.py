@@ -9,7 +9,8 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
-# FastAPI's interactive docs load their assets from a CDN; they keep the browser's defaults.
+# Swagger UI's and ReDoc's pages start themselves with an inline script; its files are Baton's own
+# (`/docs-assets`), but the page keeps the browser's defaults.
 _DOCS = ("/docs", "/redoc")
 
 

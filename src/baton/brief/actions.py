@@ -1,4 +1,8 @@
-"""The next best action: one sentence for the agent, from the policy's rules and the brief."""
+"""The next best action: the policy's playbook step for the case, with the case's facts filled in.
+
+Never the customer's own words: `{want}` and `{issue}` name the issue (the intent's label), and
+identifiers are values the brief found, so the agent reads an instruction, not a quotation.
+"""
 
 from __future__ import annotations
 
@@ -35,11 +39,30 @@ def _matches(match: ActionMatch, brief: Brief, queue: str) -> bool:
     return all(not wanted or bool(set(wanted) & have) for wanted, have in checks)
 
 
-def fill_values(brief: Brief, customer: Customer | None, queue: str) -> dict[str, str]:
-    """What a next-best-action template may name: `{customer}`, `{want}`, `{order}`, ..."""
+_REF_KINDS = ("order", "invoice", "booking", "ticket", "account")
+
+
+def issue_label(intent: str | None, policy: Policy) -> str:
+    """The issue in the agent's words: the intent's `label`, else its name read as words."""
+    config = policy.intents.get(intent or "")
+    if config is not None and config.label:
+        return config.label
+    return (intent or "their request").replace("_", " ").lower()
+
+
+def references(brief: Brief) -> str:
+    """' (order 558812)': the references the case gave, for a sentence or a subject."""
+    refs = [f"{i.kind} {i.value}" for i in brief.identifiers if i.kind in _REF_KINDS][:2]
+    return f" ({', '.join(refs)})" if refs else ""
+
+
+def fill_values(brief: Brief, customer: Customer | None, queue: str, issue: str) -> dict[str, str]:
+    """What a next-best-action template may name: `{customer}`, `{issue}`, `{order}`, ..."""
     values = _Fill(
         customer=(customer.name if customer and customer.name else "the customer"),
-        want=brief.desired_outcome.rstrip(".!? ") or "their request",
+        issue=issue,
+        want=issue,
+        refs=references(brief),
         intent=(brief.intent or "unknown").replace("_", " "),
         topic=brief.topic or "this request",
         queue=queue,
@@ -53,13 +76,19 @@ def fill_values(brief: Brief, customer: Customer | None, queue: str) -> dict[str
     return values
 
 
-def next_best_action(*, brief: Brief, customer: Customer | None, queue: str, policy: Policy) -> str:
-    """The intent's own sentence, else the first matching policy rule, else the fallback."""
+def next_best_action(
+    *, brief: Brief, customer: Customer | None, queue: str, policy: Policy
+) -> tuple[str, str]:
+    """The playbook step and its sentence: the intent's own, else the first matching rule,
+    else the fallback (step `fallback`)."""
     intent = policy.intents.get(brief.intent or "")
-    template = intent.next_best_action if intent is not None else None
+    step, template = (brief.intent or "", intent.next_best_action) if intent else ("", None)
     if template is None:
         rule = next(
             (r for r in policy.brief.next_best_actions if _matches(r.match, brief, queue)), None
         )
-        template = rule.action if rule is not None else policy.brief.fallback_action
-    return template.format_map(fill_values(brief, customer, queue))
+        step, template = (
+            (rule.name, rule.action) if rule else ("fallback", policy.brief.fallback_action)
+        )
+    values = fill_values(brief, customer, queue, issue_label(brief.intent, policy))
+    return step, template.format_map(values)

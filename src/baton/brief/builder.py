@@ -7,11 +7,12 @@ renderings, the ticket) ever sees a full card number, national ID or secret.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from baton.brief.actions import next_best_action
+from baton.brief.actions import issue_label, next_best_action
 from baton.brief.entities import Extractor, unique
+from baton.brief.reading import Reading, read_case
 from baton.brief.redaction import Redactor, redact_conversation, redact_decision, redactor_for
 from baton.brief.render import render_text
 from baton.brief.summarize import ExtractiveSummarizer, Summarizer, Summary, SummaryRequest
@@ -42,16 +43,34 @@ def build_brief(
     policy: Policy,
     now: datetime,
     summarizer: Summarizer | None = None,
+    readings: Sequence[Reading] = (),
+    opened_at: str | None = None,
 ) -> Brief:
-    """The brief for a conversation the detector escalated; `summarizer` defaults to extractive."""
+    """The brief for a conversation the detector escalated; `summarizer` defaults to extractive.
+
+    `readings` are the detector's decisions on the episode's turns (the last turn's is
+    `decision` when none are given): the case's intent, topic and mood come from them.
+    `opened_at` is the turn that opened the case (the last one when unset): later turns are
+    the agent phase, and what the bot did is counted only before it.
+    """
     redactor = redactor_for(policy.redaction)
     safe, masked = redact_conversation(conversation, redactor)
     decision = redact_decision(decision, redactor)
-    intent = decision.intent or _last_bot_intent(safe)
+    last = safe.turns[-1].turn_id if safe.turns else None
+    case = read_case(readings or ((Reading(last, decision),) if last else ()), policy)
+    intent = case.intent or decision.intent or _last_bot_intent(safe)
     config = policy.intents.get(intent or "")
-    topic = decision.topic or (config.topic if config else None)
+    topic = case.topic or (config.topic if config else None) or decision.topic
+    decision = decision.model_copy(
+        update={
+            "intent": intent,
+            "topic": topic,
+            "sentiment": (case.sentiment if readings else None) or decision.sentiment,
+        }
+    )
+    opened_at = opened_at or last
     identifiers = find_identifiers(safe, policy, masked)
-    attempted = tuple(_attempts(safe))[-MAX_ATTEMPTS:]
+    attempted = tuple(_attempts(_bot_phase(safe, opened_at)))[-MAX_ATTEMPTS:]
     request = SummaryRequest(
         conversation=safe,
         decision=decision,
@@ -61,6 +80,8 @@ def build_brief(
         topic=topic,
         max_lines=policy.brief.max_summary_lines,
         now=now,
+        focus_turn_id=case.turn_id,
+        opened_at=opened_at,
     )
     summary = _summarize(summarizer, request, redactor)
     brief = Brief(
@@ -80,15 +101,26 @@ def build_brief(
             TranscriptLine(turn_id=t.turn_id, role=t.role, text=t.text, sent_at=t.sent_at)
             for t in safe.turns
         ),
+        opened_at_turn=opened_at,
     )
     return _finish(brief, safe, policy, redactor)
+
+
+def _bot_phase(conversation: Conversation, opened_at: str | None) -> Conversation:
+    """The turns up to the one that opened the case: what the bot did, not the agent phase."""
+    ids = [t.turn_id for t in conversation.turns]
+    if opened_at not in ids:
+        return conversation
+    return conversation.model_copy(update={"turns": conversation.turns[: ids.index(opened_at) + 1]})
 
 
 def _finish(brief: Brief, safe: Conversation, policy: Policy, redactor: Redactor) -> Brief:
     """The parts that read the rest of the brief: the next best action, then the ticket."""
     queue, _rule = choose_queue(brief=brief, customer=safe.customer, policy=policy)
-    action = next_best_action(brief=brief, customer=safe.customer, queue=queue, policy=policy)
-    brief = brief.model_copy(update={"next_best_action": redactor.text(action)})
+    step, action = next_best_action(brief=brief, customer=safe.customer, queue=queue, policy=policy)
+    brief = brief.model_copy(
+        update={"next_best_action": redactor.text(action), "next_action_step": step}
+    )
     fields = ticket_fields(
         brief=brief,
         description=render_text(brief),
@@ -96,6 +128,7 @@ def _finish(brief: Brief, safe: Conversation, policy: Policy, redactor: Redactor
         customer=safe.customer,
         queue=queue,
         config=policy.brief.tickets,
+        issue=issue_label(brief.intent, policy),
     )
     return brief.model_copy(update={"ticket_fields": fields})
 

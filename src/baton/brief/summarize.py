@@ -14,9 +14,12 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from baton.domain import Attempt, Conversation, Decision, Identifier, ReasonCode, Role
+from baton.domain import Attempt, Conversation, Decision, Identifier, ReasonCode, Role, Turn
 
 MAX_LINE_CHARS = 240
+WANT_CHARS = 180
+FOCUS_BONUS = 3.0
+_UNSAID = "(the customer has not said yet)"
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _WANT = re.compile(
@@ -64,6 +67,8 @@ class SummaryRequest:
     topic: str | None = None
     max_lines: int = 10
     now: datetime | None = None
+    focus_turn_id: str | None = None
+    opened_at: str | None = None
 
 
 class Summary(BaseModel):
@@ -104,10 +109,9 @@ class ExtractiveSummarizer:
     """The deterministic default: the customer's own most telling sentences, framed in lines."""
 
     def summarize(self, request: SummaryRequest) -> Summary:
-        sentences = _ranked_sentences(request.conversation)
-        want = sentences[0] if sentences else "(the customer has not said yet)"
-        ask = next((s for s in sentences if _ASK.search(s)), want)
-        lines = [_who(request.conversation, request.now), f"Wants: {_quote(want)}"]
+        sentences = _ranked_sentences(request.conversation, request.focus_turn_id)
+        want = _clip(sentences[0], WANT_CHARS) if sentences else ""
+        lines = [_who(request.conversation, request.now), f"Wants: {_quote(want or _UNSAID)}"]
         detail = next((s for s in sentences[1:3] if len(s.split()) >= 4), None)
         if detail:
             lines.append(f"Also said: {_quote(detail)}")
@@ -121,12 +125,13 @@ class ExtractiveSummarizer:
         if last and last not in (want, detail):
             lines.append(f"Last message: {_quote(last)}")
         lines = [_clip(line) for line in lines[: request.max_lines]]
-        return Summary(lines=tuple(lines), desired_outcome=_clip(ask, 200))
+        return Summary(lines=tuple(lines), desired_outcome=want)
 
 
 def _score(sentence: str, position: int) -> float:
     words = sentence.split()
     score = min(len(words), 20) / 10 + 3 * len(_WANT.findall(sentence))
+    score += 1.0 if _ASK.search(sentence) else 0.0
     score += 1.0 if "?" in sentence else 0.0
     if _CONTACT.search(sentence):
         score -= 3
@@ -137,17 +142,19 @@ def _score(sentence: str, position: int) -> float:
     return score - 0.1 * position
 
 
-def _ranked_sentences(conversation: Conversation) -> list[str]:
+def _ranked_sentences(conversation: Conversation, focus: str | None = None) -> list[str]:
+    """The customer's sentences, most telling first; the case's most salient turn counts more."""
     seen: dict[str, float] = {}
     position = 0
     for turn in conversation.turns:
         if turn.role is not Role.USER:
             continue
+        bonus = FOCUS_BONUS if turn.turn_id == focus else 0.0
         for raw in _SENTENCE.split(turn.text):
             sentence = " ".join(raw.split())
             if len(sentence) < 3 or sentence in seen:
                 continue
-            seen[sentence] = _score(sentence, position)
+            seen[sentence] = _score(sentence, position) + bonus
             position += 1
     return sorted(seen, key=lambda s: -seen[s])
 
@@ -192,13 +199,19 @@ def _tried(request: SummaryRequest) -> str:
         more = len(request.attempted) - len(done)
         extra = f" and {more} more" if more > 0 else ""
         return f"The bot tried: {', '.join(done)}{extra}."
-    answers = [t for t in request.conversation.turns if t.role is Role.BOT]
-    if not answers:
-        return "The bot has not answered yet."
-    turns = request.conversation.turns
+    turns = _bot_phase(request.conversation.turns, request.opened_at)
+    answers = [t for t in turns if t.role is Role.BOT]
     failed = sum(1 for t in turns if t.bot and (t.bot.fallback or t.bot.policy_block))
+    if not answers and not failed:
+        return "The bot has not answered yet."
     failed_words = f"; {failed} fell back or were blocked" if failed else ""
     return f"The bot answered {len(answers)} time{'s' if len(answers) != 1 else ''}{failed_words}."
+
+
+def _bot_phase(turns: tuple[Turn, ...], opened_at: str | None) -> tuple[Turn, ...]:
+    """The turns up to the one that opened the case: the agent phase is no bot's doing."""
+    ids = [t.turn_id for t in turns]
+    return turns[: ids.index(opened_at) + 1] if opened_at in ids else turns
 
 
 def _why(decision: Decision) -> str:
@@ -242,7 +255,7 @@ def _last_user_text(conversation: Conversation) -> str | None:
 
 
 def _quote(text: str) -> str:
-    return f'"{_clip(text, 180)}"'
+    return f'"{_clip(text, WANT_CHARS)}"'
 
 
 def _clip(text: str, limit: int = MAX_LINE_CHARS) -> str:

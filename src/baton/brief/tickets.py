@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from baton.brief.actions import references
 from baton.domain import Brief, Customer, TicketFields, Urgency
 from baton.policy.schema import TicketsConfig, TicketSystem
 
@@ -22,11 +23,12 @@ def ticket_fields(
     customer: Customer | None,
     queue: str,
     config: TicketsConfig,
+    issue: str,
 ) -> TicketFields:
-    """Subject, description (the brief as text), category, priority, requester, tags, custom."""
+    """Subject (the issue in the agent's words, never the customer's message), description (the
+    brief as text), category, priority, requester, tags, custom."""
     label = (brief.topic or brief.intent or "support").replace("_", " ").capitalize()
-    want = " ".join(brief.desired_outcome.split())
-    subject = f"{label}: {want}" if want else label
+    subject = f"{label}: {issue}{references(brief)}" if issue else label
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1].rstrip() + "…"
     first = _first_by_kind(brief)

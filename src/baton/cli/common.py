@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -24,6 +25,9 @@ def store_session(settings: Settings | None = None) -> Iterator[Session]:
     from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
 
     settings = settings or get_settings()
+    err_console.print(
+        f"store: {describe_store(settings.database_url)}", highlight=False, soft_wrap=True
+    )
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -31,3 +35,14 @@ def store_session(settings: Settings | None = None) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def describe_store(url: str) -> str:
+    """The store a command writes, for the terminal: a SQLite file's full path, a server URL
+    without its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return f"SQLite file {Path(parsed.database or '').resolve()}"
+    return parsed.render_as_string(hide_password=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def demo(
 
     from baton.api.app import create_app
     from baton.config import Settings, get_settings
-    from baton.demo.seed import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
+    from baton.demo.seed import seed_demo
     from baton.desk import worker as loop
     from baton.policy import load_policy
     from baton.store.db import make_engine, make_session_factory
@@ -46,18 +47,7 @@ def demo(
     with store_session(settings) as session:
         key = seed_demo(session=session, policy=load_policy(settings.policy), now=datetime.now(UTC))
     url = f"http://{host}:{port}"
-    console.print(f"[bold green]Baton demo[/] on {url}")
-    console.print(f"  customer chat page : {url}/demo")
-    console.print(f"  agent console      : {url}/console")
-    console.print(f"    sign in as       : {DEMO_AGENTS[0][0]}@demo.baton.dev / {DEMO_PASSWORD}")
-    console.print(f"  API docs           : {url}/docs")
-    console.print(f"  bot API key        : {key}")
-    console.print("  try a turn that escalates:")
-    print(
-        f"  curl -s -X POST {url}/v1/conversations/c-1/turns -H 'Authorization: Bearer {key}' "
-        '-H \'Content-Type: application/json\' -d \'{"turn_id": "t-1", "role": "user", '
-        '"text": "I want to talk to a human", "sent_at": "2026-11-24T10:00:00Z"}\''
-    )
+    _banner(url, key, db)
     engine = make_engine(settings.database_url)
     stop = threading.Event()
     worker = threading.Thread(
@@ -84,3 +74,40 @@ def demo(
         stop.set()
         worker.join(timeout=5)
         engine.dispose()
+
+
+def _banner(url: str, key: str, db: Path) -> None:
+    """What a newcomer needs, each line usable exactly as printed."""
+    from baton.demo.seed import DEMO_AGENTS, DEMO_PASSWORD, DEMO_SUPERVISOR
+
+    cli = command_path()
+    console.print(f"[bold green]Baton demo[/] on {url} (store: {db.resolve()})")
+    print(f"  start here         : {url}/")
+    print(f"  customer chat page : {url}/demo")
+    print(f"  agent console      : {url}/console")
+    print(f"    agent login      : {DEMO_AGENTS[0][0]}@demo.baton.dev / {DEMO_PASSWORD}")
+    print(f"    supervisor login : {DEMO_SUPERVISOR[0]}@demo.baton.dev / {DEMO_PASSWORD}")
+    print(f"  API docs           : {url}/docs")
+    print(f"  health             : {url}/healthz")
+    print(f"  bot API key        : {key}")
+    print("  try a turn that escalates:")
+    print(
+        f"  curl -s -X POST {url}/v1/conversations/c-1/turns -H 'Authorization: Bearer {key}' "
+        '-H \'Content-Type: application/json\' -d \'{"turn_id": "t-1", "role": "user", '
+        '"text": "I want to talk to a human", "sent_at": "2026-11-24T10:00:00Z"}\''
+    )
+    print("  the command line (in another terminal, from this folder):")
+    print(f"  {cli} --help")
+    print(f"  BATON_DATABASE_URL=sqlite:///{db} {cli} kb search refund")
+
+
+def command_path() -> str:
+    """How to run `baton` again from here: the path this process was started by (relative to
+    the current folder when inside it: `.venv/bin/baton`), or `python -m baton` as it was run."""
+    started = Path(sys.argv[0])
+    if started.name != "baton":
+        return f"{sys.executable} -m baton"
+    try:
+        return str(started.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(started) if started.is_absolute() else "baton"

@@ -85,7 +85,10 @@ def _table(reports: dict[str, Report]) -> Table:
 
 
 def eval_command(
-    data: Annotated[Path, typer.Option("--data", help="evaluation file (DESIGN.md format)")],
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="evaluation file (JSON Lines, the format of docs/detect.md)"),
+    ],
     train: Annotated[
         Path | None, typer.Option("--train", help="train the scope/intent model on this file")
     ] = None,

@@ -26,6 +26,7 @@ from baton.cli import (
     worker,
 )
 from baton.cli.eval import eval_command
+from baton.cli.eval_brief import eval_brief_command
 
 app = typer.Typer(
     help="Baton: AI-to-human conversation handoffs.",
@@ -46,5 +47,6 @@ app.command("learn")(learn.learn_cmd)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("eval")(eval_command)
+app.command("eval-brief")(eval_brief_command)
 app.command("worker")(worker.worker)
 app.command("audit")(audit.audit)

@@ -56,6 +56,12 @@ def sla_state(due: datetime | None, warn_at: datetime | None, now: datetime) -> 
 
 
 ROLE_LABELS = {"user": "Customer", "bot": "Bot", "agent": "Agent", "system": "System"}
+# A case that began as an offer logs `offered` before `created`: the labels say what each was.
+EVENT_LABELS = {
+    "offered": "opened: a person offered to the customer",
+    "created": "queued for a person",
+    "declined": "offer declined by the customer",
+}
 
 
 def _environment() -> jinja2.Environment:
@@ -82,6 +88,9 @@ class NotSignedInError(Exception):
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
+    runtime = getattr(request.app.state, "runtime", None)
+    labels = runtime.policy.desk.labels() if runtime is not None else {}
+    context = {"reason_labels": labels, "event_labels": EVENT_LABELS, **context}
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response

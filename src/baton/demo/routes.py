@@ -17,6 +17,8 @@ from baton.api.deps import Now, RuntimeDep, SessionDep
 from baton.demo.bot import FaqBot
 from baton.domain import MAX_TEXT_CHARS, Action, BotSignal, Channel, Role, Turn
 from baton.engine import HandoffRequest, TurnResult, process_turn, request_handoff
+from baton.lifecycle import HandoffStatus
+from baton.store import repositories as repo
 from baton.transfer.events import event_stream_response
 
 _HERE = Path(str(resources.files("baton.demo")))
@@ -52,15 +54,21 @@ def page(request: Request) -> HTMLResponse:
 
 @router.post("/api/say", response_model=DemoReply)
 def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoReply:
-    """Send the message to Baton with the bot's own confidence; the bot answers if allowed."""
+    """Send the message to Baton with the bot's own confidence; the bot answers if allowed.
+
+    Once a person holds the case the bot stays out: the message goes to the agent with no bot
+    signal, so it is not counted as one more bot fall-back.
+    """
     answer = _bot.answer(body.text)
+    held = repo.get_open_handoff_row(session=session, conversation_id=body.conversation_id)
+    signal = BotSignal(confidence=answer.confidence, intent=answer.intent, fallback=answer.fallback)
     turn = Turn(
         turn_id=uuid.uuid4().hex,
         role=Role.USER,
         text=body.text,
         sent_at=now,
         channel="web",
-        bot=BotSignal(confidence=answer.confidence, intent=answer.intent, fallback=answer.fallback),
+        bot=None if held is not None and held.status != HandoffStatus.OFFERED.value else signal,
     )
     result = process_turn(
         session,

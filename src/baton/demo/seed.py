@@ -7,9 +7,12 @@ they are looking at, not an agent nobody is signed in as.
 from __future__ import annotations
 
 from datetime import datetime
+from importlib import resources
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from baton.desk import knowledge
 from baton.desk.agents import hash_password
 from baton.policy import Policy
 from baton.store import repositories as repo
@@ -21,10 +24,13 @@ DEMO_AGENTS = (
     ("grace", "Grace Hopper", ("support", "security")),
     ("alan", "Alan Turing", ("sales", "account", "security")),
 )
+DEMO_SUPERVISOR = ("mary", "Mary Parker")  # sees the dashboard; serves no queue
 
 
 def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
-    """Create the demo agents (console password DEMO_PASSWORD) and an API key."""
+    """Create the demo agents (console password DEMO_PASSWORD; the printed one online, serving
+    every queue, the others away), a supervisor, a few knowledge articles (`baton/demo/kb`), and
+    an API key."""
     known = [q.name for q in policy.queues]
     password_hash = hash_password(DEMO_PASSWORD)
     for n, (slug, name, queues) in enumerate(DEMO_AGENTS):
@@ -44,5 +50,22 @@ def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
                 created_at=now,
             )
         )
+    slug, name = DEMO_SUPERVISOR
+    session.add(
+        AgentRow(
+            id=f"ag_{slug}",
+            email=f"{slug}@demo.baton.dev",
+            name=name,
+            role="supervisor",
+            password_hash=password_hash,
+            presence="offline",
+            capacity=1,
+            skills=[],
+            queues=[],
+            created_at=now,
+        )
+    )
+    folder = Path(str(resources.files("baton.demo") / "kb"))
+    knowledge.load(session=session, articles=knowledge.read_folder(folder), now=now)
     session.flush()
     return repo.create_api_key(session=session, name="demo-bot", now=now)

@@ -77,6 +77,11 @@ class IntentConfig(Strict):
     queue: str | None = None
     topic: str | None = None
     description: str = ""
+    label: str | None = Field(
+        default=None,
+        max_length=120,
+        description="the issue in an agent's words, e.g. 'a double charge'",
+    )
     examples: tuple[str, ...] = ()
     next_best_action: str | None = Field(default=None, max_length=300)
     always_person: bool = False
@@ -439,11 +444,32 @@ _DEFAULT_RESOLUTION_CODES = (
 )
 
 
+REASON_LABELS = {
+    ReasonCode.HUMAN_REQUESTED: "Asked for a person",
+    ReasonCode.LOW_CONFIDENCE: "Bot not confident",
+    ReasonCode.REPEATED_FAILURE: "Bot kept failing",
+    ReasonCode.POLICY_RESTRICTED: "Restricted topic",
+    ReasonCode.IDENTITY_REQUIRED: "Needs identity check",
+    ReasonCode.HIGH_VALUE_INTENT: "High-value request",
+    ReasonCode.NEGATIVE_SENTIMENT: "Customer upset",
+    ReasonCode.URGENT: "Urgent",
+}
+
+
 class DeskConfig(Strict):
     """What the agent console offers: suggested replies and the codes a case is resolved with."""
 
     replies: tuple[ReplyTemplate, ...] = Field(default_factory=_default_replies)
     resolution_codes: tuple[str, ...] = Field(default=_DEFAULT_RESOLUTION_CODES, min_length=1)
+    reason_labels: dict[ReasonCode, str] = Field(
+        default_factory=dict, description="what the console shows for a reason code"
+    )
+
+    def labels(self) -> dict[str, str]:
+        """Every reason code's label: the policy's, else the shipped one."""
+        return {
+            code.value: self.reason_labels.get(code) or REASON_LABELS[code] for code in ReasonCode
+        }
 
 
 class Policy(Strict):

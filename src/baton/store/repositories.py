@@ -324,3 +324,17 @@ def get_api_key_by_secret(
     if row.expires_at is not None and row.expires_at <= (now or datetime.now(UTC)):
         return None
     return row
+
+
+def list_turn_decisions(*, session: Session, conversation_id: str) -> dict[str, dict[str, Any]]:
+    """Each stored user turn's decision (as answered), by turn id, for reading the case."""
+    rows = session.execute(
+        select(TurnRow.turn_id, TurnRow.response).where(
+            TurnRow.conversation_id == conversation_id, TurnRow.role == "user"
+        )
+    )
+    return {
+        turn_id: response["decision"]
+        for turn_id, response in rows
+        if response and isinstance(response.get("decision"), dict)
+    }

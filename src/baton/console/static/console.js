@@ -11,6 +11,16 @@
     window.setTimeout(() => { live.textContent = text; }, 50);
   }
 
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const pad = (n) => String(n).padStart(2, "0");
+
+  // The server's format for a time ("24 Nov 10:05 UTC"), so live turns read like the others.
+  function hhmm(iso) {
+    const d = new Date(iso);
+    return pad(d.getUTCDate()) + " " + MONTHS[d.getUTCMonth()] + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " UTC";
+  }
+
   function fmt(seconds) {
     const s = Math.floor(Math.abs(seconds));
     if (s < 60) { return s + "s"; }
@@ -121,7 +131,7 @@
       who.textContent = labels[turn.role] || "System";
       const when = document.createElement("time");
       when.dateTime = turn.at;
-      when.textContent = new Date(turn.at).toUTCString().slice(5, 22) + " UTC";
+      when.textContent = hhmm(turn.at);
       const text = document.createElement("p");
       text.className = "text";
       text.textContent = turn.text;
