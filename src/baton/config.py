@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         description="how long a worker trusts an API key it checked; a revoked key stops "
         "working within this",
     )
+    max_streams_per_key: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        description="event streams one API key may hold open at once, per worker process",
+    )
     events_poll_seconds: float | None = Field(
         default=None,
         gt=0,

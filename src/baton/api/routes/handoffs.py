@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from baton.api.deps import ApiKeyDep, RuntimeDep, SessionDep, require_api_key
+from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.brief import render_markdown, render_text, ticket_payload
 from baton.domain import Brief
@@ -39,6 +40,7 @@ class HandoffRead(BaseModel):
 
 class HandoffPage(BaseModel):
     items: list[HandoffRead]
+    next_offset: int | None = None
 
 
 def _read(row: HandoffRow) -> HandoffRead:
@@ -59,18 +61,22 @@ CurrentHandoff = Annotated[HandoffRow, Depends(current_handoff)]
 def list_handoffs(
     session: SessionDep,
     _key: ApiKeyDep,
+    page: PageDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
     queue: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HandoffPage:
     stmt = (
-        select(HandoffRow).order_by(HandoffRow.priority.desc(), HandoffRow.created_at).limit(limit)
+        select(HandoffRow)
+        .order_by(HandoffRow.priority.desc(), HandoffRow.created_at, HandoffRow.id)
+        .limit(page.limit)
+        .offset(page.offset)
     )
     if status:
         stmt = stmt.where(HandoffRow.status == status)
     if queue:
         stmt = stmt.where(HandoffRow.queue == queue)
-    return HandoffPage(items=[_read(r) for r in session.scalars(stmt)])
+    items = [_read(r) for r in session.scalars(stmt)]
+    return HandoffPage(items=items, next_offset=page.next_offset(len(items)))
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffRead, responses={404: _ERRORS[409]})

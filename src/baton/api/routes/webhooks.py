@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from baton.api.deps import ApiKeyDep, Now, SessionDep
+from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
@@ -73,6 +74,7 @@ class EndpointCreated(EndpointRead):
 
 class EndpointPage(BaseModel):
     items: list[EndpointRead]
+    next_offset: int | None = None
 
 
 class DeliveryRead(BaseModel):
@@ -94,6 +96,7 @@ class DeliveryRead(BaseModel):
 
 class DeliveryPage(BaseModel):
     items: list[DeliveryRead]
+    next_offset: int | None = None
 
 
 def _endpoint(row: WebhookEndpointRow) -> EndpointRead:
@@ -127,8 +130,9 @@ def create_endpoint(
 
 
 @router.get("/endpoints", response_model=EndpointPage)
-def list_endpoints(session: SessionDep, _key: ApiKeyDep) -> EndpointPage:
-    return EndpointPage(items=[_endpoint(r) for r in webhooks.list_endpoints(session=session)])
+def list_endpoints(session: SessionDep, _key: ApiKeyDep, page: PageDep) -> EndpointPage:
+    rows = webhooks.list_endpoints(session=session, limit=page.limit, offset=page.offset)
+    return EndpointPage(items=[_endpoint(r) for r in rows], next_offset=page.next_offset(len(rows)))
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_NOT_FOUND)
@@ -184,15 +188,19 @@ def rotate_secret(
 def list_deliveries(
     session: SessionDep,
     _key: ApiKeyDep,
+    page: PageDep,
     status: Annotated[str | None, Query(pattern="^(pending|delivered|dead)$")] = None,
     endpoint_id: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryPage:
     """Newest first; `status=dead` is the dead-letter queue."""
     rows = webhooks.list_deliveries(
-        session=session, status=status, endpoint_id=endpoint_id, limit=limit
+        session=session,
+        status=status,
+        endpoint_id=endpoint_id,
+        limit=page.limit,
+        offset=page.offset,
     )
-    return DeliveryPage(items=[_delivery(r) for r in rows])
+    return DeliveryPage(items=[_delivery(r) for r in rows], next_offset=page.next_offset(len(rows)))
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, responses=_NOT_FOUND)
