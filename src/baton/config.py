@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +46,11 @@ class Settings(BaseSettings):
         description="how often an event stream re-reads the store: 0.25 s on SQLite; 5 s on "
         "PostgreSQL, where LISTEN/NOTIFY wakes it at once and polling is only the safety net",
     )
+    webhook_allow_private: str = Field(
+        default="",
+        description="comma-separated addresses or CIDR networks that webhooks may reach although "
+        "private (on-premises receivers); empty: public addresses only",
+    )
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
@@ -67,6 +73,18 @@ class Settings(BaseSettings):
             raise ValueError("BATON_DATABASE_URL must be a sqlite:// or postgresql:// URL")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("webhook_allow_private")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"BATON_WEBHOOK_ALLOW_PRIVATE: {part!r} is not an address or network"
+                ) from exc
         return value
 
     @property

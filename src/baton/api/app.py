@@ -21,6 +21,7 @@ from baton.store.db import listen_dsn, make_engine, make_session_factory, upgrad
 from baton.store.keys import KeyCache
 from baton.store.notify import EventWaker
 from baton.store.ratelimit import LeasedBuckets
+from baton.transfer.egress import guard_from_settings
 
 
 def create_app(
@@ -66,6 +67,7 @@ def create_app(
         description="AI-to-human conversation handoffs.",
     )
     app.state.settings = settings
+    app.state.egress_guard = guard_from_settings(settings)
     install_error_handlers(app)
     for module in (turns, conversations, handoffs, health, webhooks, adapters, analytics):
         app.include_router(module.router)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from baton.api.deps import ApiKeyDep, Now, SessionDep
@@ -14,8 +14,17 @@ from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
+from baton.transfer.egress import EgressGuard
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+
+
+def egress_guard(request: Request) -> EgressGuard:
+    guard: EgressGuard = request.app.state.egress_guard
+    return guard
+
+
+EgressGuardDep = Annotated[EgressGuard, Depends(egress_guard)]
 _NOT_FOUND: dict[int | str, dict[str, object]] = {404: _ERRORS[409]}
 
 
@@ -115,9 +124,14 @@ def list_event_types(_key: ApiKeyDep) -> list[str]:
 
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201, responses=_ERRORS)
 def create_endpoint(
-    body: EndpointCreate, session: SessionDep, now: Now, _key: ApiKeyDep
+    body: EndpointCreate, session: SessionDep, now: Now, _key: ApiKeyDep, guard: EgressGuardDep
 ) -> EndpointCreated:
-    """Register a receiver; the answer carries its signing secret."""
+    """Register a receiver; the answer carries its signing secret.
+
+    A URL to a loopback, private, link-local, multicast or unspecified address, in any spelling
+    or through a name that resolves to one, is 422 `webhook_url_forbidden`.
+    """
+    guard.check(body.url, unresolved_ok=True)
     row = webhooks.create_endpoint(
         session=session,
         url=body.url,
@@ -142,9 +156,16 @@ def get_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> Endp
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_ERRORS)
 def update_endpoint(
-    endpoint_id: str, body: EndpointUpdate, session: SessionDep, now: Now, _key: ApiKeyDep
+    endpoint_id: str,
+    body: EndpointUpdate,
+    session: SessionDep,
+    now: Now,
+    _key: ApiKeyDep,
+    guard: EgressGuardDep,
 ) -> EndpointRead:
     """Change the URL, the event types, or enable a disabled endpoint again."""
+    if body.url is not None:
+        guard.check(body.url, unresolved_ok=True)
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
     return _endpoint(
         webhooks.update_endpoint(
