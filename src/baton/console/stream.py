@@ -25,7 +25,7 @@ from baton.desk import agents, inbox, service, sessions
 from baton.desk.sessions import SignedIn
 from baton.errors import BatonError
 from baton.lifecycle import EventType
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, read_scope
 from baton.transfer.events import MAX_EVENT_ID, resume_point
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -58,14 +58,14 @@ class _Clock:
 
 
 def _still_signed_in(factory: SessionFactory, signed: SignedIn) -> bool:
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         return sessions.is_live(
             session=session, session_id=signed.session_id, now=datetime.now(UTC)
         )
 
 
 def _inbox_changes(factory: SessionFactory, signed: SignedIn, cursor: int) -> list[inbox.Change]:
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         agent = agents.get(session=session, agent_id=signed.agent.id)
         return inbox.changes(session=session, agent=agent, after_id=cursor) if agent else []
 
@@ -145,7 +145,7 @@ async def _case_events(
 def _case_snapshot(
     factory: SessionFactory, signed: SignedIn, handoff_id: str, after_seq: int
 ) -> tuple[list[tuple[int, str, str, str]], tuple[str, str | None]]:
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         handoff = service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
         turns = inbox.turns_after(
             session=session, conversation_id=handoff.conversation_id, after_seq=after_seq
@@ -166,7 +166,7 @@ def case_stream(
     """The case's new transcript lines (customer messages first of all) and status changes."""
     factory: SessionFactory = request.app.state.session_factory
     cursor = resume_point(last_event_id, None, fallback=after)
-    with session_scope(factory) as session:  # no transaction stays open while it streams
+    with read_scope(factory) as session:  # no transaction stays open while it streams
         service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
     return StreamingResponse(
         _case_events(factory, request, signed, handoff_id, cursor, status),

@@ -25,7 +25,7 @@ from starlette.responses import StreamingResponse
 
 from baton.errors import ConversationNotFound, InvalidRequest
 from baton.store import repositories as repo
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, read_scope
 from baton.store.notify import EventWaker, Subscription
 
 POLL_SECONDS = 0.25
@@ -64,7 +64,7 @@ def read_after(
     factory: SessionFactory, conversation_id: str, after_id: int
 ) -> list[tuple[int, str, dict[str, Any]]]:
     """The committed events after `after_id`, oldest first, as (id, type, data)."""
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         rows = repo.list_conversation_events(
             session=session, conversation_id=conversation_id, after_id=after_id, limit=BATCH
         )
@@ -141,7 +141,7 @@ def event_stream_response(
 ) -> StreamingResponse:
     """The SSE response for a known conversation; no transaction stays open while it streams."""
     factory: SessionFactory = request.app.state.session_factory
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         known = repo.get_conversation_row(session=session, conversation_id=conversation_id)
     if known is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from baton.api.deps import ApiKeyDep, RuntimeDep, SessionDep, require_api_key
+from baton.api.deps import ApiKeyDep, ReadSessionDep, RuntimeDep, require_api_key
 from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.brief import render_markdown, render_text, ticket_payload
@@ -47,7 +47,7 @@ def _read(row: HandoffRow) -> HandoffRead:
     return HandoffRead.model_validate(row, from_attributes=True)
 
 
-def current_handoff(handoff_id: str, session: SessionDep) -> HandoffRow:
+def current_handoff(handoff_id: str, session: ReadSessionDep) -> HandoffRow:
     row = repo.get_handoff_row(session=session, handoff_id=handoff_id)
     if row is None:
         raise HandoffNotFound(f"no handoff {handoff_id!r}", field="handoff_id")
@@ -59,7 +59,7 @@ CurrentHandoff = Annotated[HandoffRow, Depends(current_handoff)]
 
 @router.get("/handoffs", response_model=HandoffPage)
 def list_handoffs(
-    session: SessionDep,
+    session: ReadSessionDep,
     _key: ApiKeyDep,
     page: PageDep,
     status: Annotated[str | None, Query(max_length=16)] = None,

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from baton.api.deps import ApiKeyDep, Now, SessionDep
+from baton.api.deps import ApiKeyDep, Now, ReadSessionDep, SessionDep
 from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
@@ -144,13 +144,13 @@ def create_endpoint(
 
 
 @router.get("/endpoints", response_model=EndpointPage)
-def list_endpoints(session: SessionDep, _key: ApiKeyDep, page: PageDep) -> EndpointPage:
+def list_endpoints(session: ReadSessionDep, _key: ApiKeyDep, page: PageDep) -> EndpointPage:
     rows = webhooks.list_endpoints(session=session, limit=page.limit, offset=page.offset)
     return EndpointPage(items=[_endpoint(r) for r in rows], next_offset=page.next_offset(len(rows)))
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_NOT_FOUND)
-def get_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> EndpointRead:
+def get_endpoint(endpoint_id: str, session: ReadSessionDep, _key: ApiKeyDep) -> EndpointRead:
     return _endpoint(webhooks.get_endpoint(session=session, endpoint_id=endpoint_id))
 
 
@@ -188,7 +188,9 @@ def delete_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> R
 
 
 @router.get("/endpoints/{endpoint_id}/secret", response_model=EndpointSecret, responses=_NOT_FOUND)
-def get_secret(endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep) -> EndpointSecret:
+def get_secret(
+    endpoint_id: str, session: ReadSessionDep, now: Now, _key: ApiKeyDep
+) -> EndpointSecret:
     """The newest signing secret."""
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
     return EndpointSecret(secret=webhooks.active_secrets(row, now)[0])
@@ -207,7 +209,7 @@ def rotate_secret(
 
 @router.get("/deliveries", response_model=DeliveryPage)
 def list_deliveries(
-    session: SessionDep,
+    session: ReadSessionDep,
     _key: ApiKeyDep,
     page: PageDep,
     status: Annotated[str | None, Query(pattern="^(pending|delivered|dead)$")] = None,
@@ -225,7 +227,7 @@ def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, responses=_NOT_FOUND)
-def get_delivery(delivery_id: str, session: SessionDep, _key: ApiKeyDep) -> DeliveryRead:
+def get_delivery(delivery_id: str, session: ReadSessionDep, _key: ApiKeyDep) -> DeliveryRead:
     return _delivery(webhooks.get_delivery(session=session, delivery_id=delivery_id))
 
 
