@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep, SettingsDep
-from baton.api.routes.turns import _ERRORS, ConversationId
+from baton.api.routes.turns import _ERRORS, ConversationId, summarize_later
 from baton.api.streams import hold_stream
 from baton.engine import HandoffRequest, TurnResult, request_handoff
 from baton.transfer.events import event_stream_response, resume_point
@@ -27,12 +27,16 @@ def post_handoff(
     runtime: RuntimeDep,
     now: Now,
     _key: ApiKeyDep,
+    request: Request,
+    background: BackgroundTasks,
     conversation_id: str = ConversationId,
 ) -> TurnResult:
     """The customer asks for a person, picks a channel from an offer, or declines it."""
-    return request_handoff(
+    result = request_handoff(
         session, runtime=runtime, conversation_id=conversation_id, request=body, now=now
     )
+    summarize_later(request, background, runtime, result, now)
+    return result
 
 
 @router.get("/conversations/{conversation_id}/events", responses={404: _ERRORS[409]})
