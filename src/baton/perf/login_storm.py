@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from baton.desk import agents
-from baton.perf.databases import fresh_database, prepare
+from baton.perf.databases import fresh_database, prepare, trained_cache
 from baton.perf.servers import ServerProcess
 from baton.store.db import make_engine, make_session_factory, session_scope
 
@@ -102,7 +102,7 @@ def bench_login_storm(
         _agent(url)
         settings = {
             "BATON_DATABASE_URL": url,
-            "BATON_MODEL_CACHE_DIR": str(workdir / "model-cache"),
+            "BATON_MODEL_CACHE_DIR": str(trained_cache()),
             "BATON_RATE_LIMIT_PER_MINUTE": "0",
             "BATON_SECRET_KEY": "bench-secret-key-0123456789abcdef",
         }

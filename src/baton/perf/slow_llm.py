@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from baton.perf.databases import fresh_database, prepare
+from baton.perf.databases import fresh_database, prepare, trained_cache
 from baton.perf.servers import ServerProcess
 
 _LINES = [f"Synthetic summary line {n} for the benchmark." for n in range(1, 6)]
@@ -124,7 +124,7 @@ def bench_slow_llm(
         key = prepare(url)
         settings = {
             "BATON_DATABASE_URL": url,
-            "BATON_MODEL_CACHE_DIR": str(workdir / "model-cache"),
+            "BATON_MODEL_CACHE_DIR": str(trained_cache()),
             "BATON_RATE_LIMIT_PER_MINUTE": "0",
             "BATON_LLM_BASE_URL": llm_url,
             "BATON_LLM_MODEL": "synthetic-slow",
