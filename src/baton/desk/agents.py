@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Sequence
@@ -18,7 +19,8 @@ from baton.errors import Conflict, InvalidRequest, LoginThrottled
 from baton.store.tables import AgentRow, HandoffRow
 
 MIN_PASSWORD_CHARS = 10
-HASH_SLOTS = 2
+# Half the cores: hashing never takes every core from the requests around it.
+HASH_SLOTS = max(1, (os.cpu_count() or 2) // 2)
 HASH_WAIT_SECONDS = 5.0
 _hasher = PasswordHasher()
 _hash_slots = threading.BoundedSemaphore(HASH_SLOTS)

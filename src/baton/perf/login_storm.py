@@ -27,17 +27,19 @@ from baton.store.db import make_engine, make_session_factory, session_scope
 
 _TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 EMAIL = "storm@example.com"
+BASELINE_SECONDS = 5.0
 
 
 @dataclass
 class StormReport:
     engine: str
     turn_ms: list[float] = field(default_factory=list)
+    baseline_ms: list[float] = field(default_factory=list)
     turn_statuses: Counter[int] = field(default_factory=Counter)
     login_statuses: Counter[int] = field(default_factory=Counter)
 
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.turn_ms)
+    def percentile(self, q: float, *, baseline: bool = False) -> float:
+        ordered = sorted(self.baseline_ms if baseline else self.turn_ms)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
@@ -115,6 +117,8 @@ def bench_login_storm(
             ]
             for bot in bots:
                 bot.start()
+            time.sleep(BASELINE_SECONDS)  # the bots alone, for comparison
+            report.baseline_ms, report.turn_ms = report.turn_ms, []
             for _ in range(rounds):
                 start = threading.Barrier(logins)
                 storm = [
