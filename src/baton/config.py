@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,12 +33,23 @@ class Settings(BaseSettings):
         description="how long a worker trusts an API key it checked; a revoked key stops "
         "working within this",
     )
+    max_streams_per_key: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        description="event streams one API key may hold open at once, per worker process",
+    )
     events_poll_seconds: float | None = Field(
         default=None,
         gt=0,
         le=600,
         description="how often an event stream re-reads the store: 0.25 s on SQLite; 5 s on "
         "PostgreSQL, where LISTEN/NOTIFY wakes it at once and polling is only the safety net",
+    )
+    webhook_allow_private: str = Field(
+        default="",
+        description="comma-separated addresses or CIDR networks that webhooks may reach although "
+        "private (on-premises receivers); empty: public addresses only",
     )
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -61,6 +73,18 @@ class Settings(BaseSettings):
             raise ValueError("BATON_DATABASE_URL must be a sqlite:// or postgresql:// URL")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("webhook_allow_private")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"BATON_WEBHOOK_ALLOW_PRIVATE: {part!r} is not an address or network"
+                ) from exc
         return value
 
     @property

@@ -237,13 +237,16 @@ def _escalate(
     now: datetime,
     levers: Levers | None = None,
 ) -> HandoffRow:
-    """Prepare the brief, route it, and open the handoff (queued if forced, else offered)."""
+    """Prepare the brief, route it, and open the handoff (queued if forced, else offered).
+
+    The summary is the extractive one: no LLM is called under the conversation's lock; the
+    route asks it after the commit (`baton.summaries`) and the brief is updated then.
+    """
     brief = build_brief(
         conversation=conversation,
         decision=decision,
         policy=runtime.policy,
         now=now,
-        summarizer=runtime.summarizer,
         readings=_readings(session, conversation, decision),
     )
     handoff_id = repo.new_handoff_id()

@@ -21,6 +21,8 @@
     │   ├── OfferConflict           409 offer_conflict (not this agent's pending offer)
     │   └── AgentUnavailable        409 agent_unavailable (offline, or no free slot)
     ├── RateLimited                 429 rate_limited (with Retry-After)
+    │   ├── TooManyStreams          429 too_many_streams (event streams open per key)
+    │   └── LoginThrottled          429 login_throttled (wrong passwords, per account/address)
     └── StoreUnavailable            503 store_unavailable (with Retry-After)
 
 The API maps each class to its status and code in one place (`baton.api.errors`).
@@ -138,6 +140,14 @@ class RateLimited(BatonError):
     def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(message, field=field)
         self.retry_after = retry_after
+
+
+class TooManyStreams(RateLimited):
+    code = "too_many_streams"
+
+
+class LoginThrottled(RateLimited):
+    code = "login_throttled"
 
 
 class StoreUnavailable(BatonError):

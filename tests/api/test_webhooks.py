@@ -14,6 +14,7 @@ from baton.store.db import SessionFactory
 from baton.transfer.outbox import Worker
 from baton.transfer.transport import RecordingTransport
 from baton.webhooks import verify
+from tests.factories.transfer import LOOPBACK
 
 TURN = {
     "turn_id": "t1",
@@ -25,7 +26,13 @@ TURN = {
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings.model_copy(update={"require_api_key": False}))) as c:
+    with TestClient(
+        create_app(
+            settings.model_copy(
+                update={"require_api_key": False, "webhook_allow_private": LOOPBACK}
+            )
+        )
+    ) as c:
         yield c
 
 

@@ -38,6 +38,8 @@ class ChatServer:
     delay_seconds: float = 0.0
     leaked: str = ""
     requests: list[Recorded] = field(default_factory=list)
+    gate: threading.Event | None = None  # when set, each answer waits until the gate opens
+    asked: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> ChatServer:
         owner = self
@@ -50,6 +52,9 @@ class ChatServer:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 owner.requests.append(Recorded(self.path, dict(self.headers.items()), body))
+                owner.asked.set()
+                if owner.gate is not None:
+                    owner.gate.wait(timeout=120)
                 status, payload = owner.answer(body)
                 if owner.delay_seconds:
                     time.sleep(owner.delay_seconds)

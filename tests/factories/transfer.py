@@ -14,10 +14,14 @@ from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
 from baton.store.tables import WebhookEndpointRow
 from baton.transfer import webhooks
+from baton.transfer.egress import EgressGuard, parse_networks
 from baton.webhooks import InvalidSignature, verify
 from tests.conftest import free_port
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+# The receivers here listen on loopback: the deployment's allow-list lets webhooks reach them.
+LOOPBACK = "127.0.0.0/8,::1"
+LOOPBACK_GUARD = EgressGuard(allow=parse_networks(LOOPBACK))
 R = TypeVar("R")
 
 

@@ -26,7 +26,13 @@ from baton.store.tables import OutboxRow, WebhookDeliveryRow
 from baton.transfer.email import EMAIL_SCHEDULE_SECONDS, SmtpMailer
 from baton.transfer.outbox import LEASE, Worker
 from baton.transfer.transport import HttpxTransport
-from tests.factories.transfer import Receiver, add_endpoint, enqueue, secret_of
+from tests.factories.transfer import (
+    LOOPBACK_GUARD,
+    Receiver,
+    add_endpoint,
+    enqueue,
+    secret_of,
+)
 from tests.route.workers import needs_pg, pg_schema, wait_for
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -71,7 +77,7 @@ def test_connection_cut_mid_fan_out_is_no_attempt_and_the_event_is_delivered_lat
             s.execute(text(SLOW_FAN_OUT))
 
         engine = make_engine(url + f"&application_name={APP}")
-        transport = HttpxTransport(timeout=5)
+        transport = HttpxTransport(timeout=5, guard=LOOPBACK_GUARD)
         worker = Worker(
             factory=make_session_factory(engine), transport=transport, worker_id="w-outage"
         )
@@ -135,7 +141,7 @@ def test_an_email_row_that_cannot_be_read_fails_its_own_attempts_until_dead(
         repo.enqueue(
             session=s, kind="email", topic="handoff.created", payload={"subject": "?"}, now=T0
         )
-    transport = HttpxTransport(timeout=5)
+    transport = HttpxTransport(timeout=5, guard=LOOPBACK_GUARD)
     worker = Worker(
         factory=session_factory,
         transport=transport,

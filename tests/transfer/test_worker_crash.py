@@ -15,13 +15,24 @@ from sqlalchemy import select
 
 from baton.store.db import SessionFactory, session_scope
 from baton.store.tables import OutboxRow, WebhookDeliveryRow
-from tests.factories.transfer import Receiver, add_endpoint, enqueue, secret_of
+from tests.factories.transfer import (
+    LOOPBACK,
+    Receiver,
+    add_endpoint,
+    enqueue,
+    secret_of,
+)
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def start_worker(db_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "BATON_DATABASE_URL": db_url, "PYTHONPATH": str(SRC)}
+    env = {
+        **os.environ,
+        "BATON_DATABASE_URL": db_url,
+        "BATON_WEBHOOK_ALLOW_PRIVATE": LOOPBACK,
+        "PYTHONPATH": str(SRC),
+    }
     command = [sys.executable, "-m", "baton", "outbox", "run", "--lease-seconds", "2"]
     with log.open("ab") as out:
         return subprocess.Popen([*command, "--poll", "0.1"], env=env, stdout=out, stderr=out)

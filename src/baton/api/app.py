@@ -31,6 +31,7 @@ from baton.store.db import listen_dsn, make_engine, make_session_factory, upgrad
 from baton.store.keys import KeyCache
 from baton.store.notify import EventWaker
 from baton.store.ratelimit import LeasedBuckets
+from baton.transfer.egress import guard_from_settings
 
 
 def create_app(
@@ -79,6 +80,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.demo = demo
+    app.state.egress_guard = guard_from_settings(settings)
     install_error_handlers(app)
     for module in (
         turns,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from baton.config import Settings
 from baton.engine import Runtime
 from baton.errors import RateLimited, Unauthorized
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, read_scope, session_scope
 from baton.store.keys import KeyCache
 from baton.store.ratelimit import LeasedBuckets, retry_after_seconds
 
@@ -24,6 +24,13 @@ _bearer = HTTPBearer(auto_error=False)
 def get_session(request: Request) -> Iterator[Session]:
     factory: SessionFactory = request.app.state.session_factory
     with session_scope(factory) as session:
+        yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only unit of work (`read_scope`): for routes that never write."""
+    factory: SessionFactory = request.app.state.session_factory
+    with read_scope(factory) as session:
         yield session
 
 
@@ -44,6 +51,7 @@ def utcnow() -> datetime:
 # scope="function": commit before the response is sent, so a client never sees an answer for
 # work that then fails to commit, nor reads its own write before it is there.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Now = Annotated[datetime, Depends(utcnow)]

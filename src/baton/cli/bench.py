@@ -20,6 +20,7 @@ from rich.table import Table
 
 from baton.cli import bench_route
 from baton.cli.bench_analytics import analytics
+from baton.cli.bench_login import login_storm, slow_llm
 from baton.cli.common import console, err_console
 from baton.perf import DEFAULT_PG
 
@@ -320,3 +321,5 @@ def all_cmd(
 
 
 app.command("analytics")(analytics)
+app.command("login-storm")(login_storm)
+app.command("slow-llm")(slow_llm)

@@ -29,6 +29,7 @@ def run(
     """Deliver due outbox rows until stopped (SIGTERM/SIGINT finish the current pass)."""
     from baton.config import get_settings
     from baton.store.db import make_engine, make_session_factory, upgrade
+    from baton.transfer.egress import guard_from_settings
     from baton.transfer.email import SmtpMailer
     from baton.transfer.outbox import Worker, default_worker_id, utcnow
     from baton.transfer.transport import HttpxTransport
@@ -36,7 +37,7 @@ def run(
     settings = get_settings()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    transport = HttpxTransport()
+    transport = HttpxTransport(guard=guard_from_settings(settings))
     worker = Worker(
         factory=make_session_factory(engine),
         transport=transport,

@@ -5,20 +5,25 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, TimestampSigner
+from sqlalchemy.orm import Session
 
 from baton.api.deps import Now, SettingsDep
 from baton.config import Settings
+from baton.console.throttle import LoginThrottle
 from baton.console.web import ConsoleRoute, NotSignedInError, render
 from baton.desk import agents, offers, sessions
 from baton.desk.sessions import SESSION_HOURS, SignedIn
-from baton.errors import Forbidden
-from baton.store.db import SessionFactory, session_scope
+from baton.errors import Conflict, Forbidden, LoginThrottled
+from baton.store.db import SessionFactory, read_scope, session_scope
 
 log = logging.getLogger("baton.console")
 COOKIE = "baton_console"
@@ -69,7 +74,7 @@ def current_session(request: Request, settings: SettingsDep, now: Now) -> Signed
     except BadSignature as exc:
         raise NotSignedInError from exc
     factory: SessionFactory = request.app.state.session_factory
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         signed = sessions.resolve(session=session, token=token.decode("ascii"), now=now)
     if signed is None:
         raise NotSignedInError
@@ -132,7 +137,7 @@ def login_form(request: Request, settings: SettingsDep, next: str | None = None)
 
 
 @router.post("/login")
-def login(
+async def login(
     request: Request,
     settings: SettingsDep,
     now: Now,
@@ -141,22 +146,80 @@ def login(
     login_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Check the password; on success open a session and set its signed cookie."""
+    """Check the password; on success open a session and set its signed cookie.
+
+    The password is verified between two short transactions, never inside one: argon2's cost
+    must not hold a database lock (or a pooled connection) while other requests wait for it.
+    A sign-in waiting for a hashing slot waits on the event loop, not in a worker thread, so a
+    burst of sign-ins cannot take the threads that bot turns need.
+    """
     _check_login_token(request, settings, login_token)
+    throttle = login_throttle(request)
+    address = request.client.host if request.client else "unknown"
+    throttle.check(email=email, address=address)
     factory: SessionFactory = request.app.state.session_factory
-    with session_scope(factory) as session:
-        agent = agents.authenticate(session=session, email=email, password=password)
-        if agent is None:
-            context = {"signed": None, "login_token": login_token, "next": safe_next(next)}
-            return render(request, "login.html", {**context, "failed": True}, status_code=401)
-        if agent.presence == agents.Presence.OFFLINE.value:
-            agents.set_presence(session=session, agent=agent, presence=agents.Presence.ONLINE)
-        token, _ = sessions.open_session(session=session, agent=agent, now=now)
+    found = await anyio.to_thread.run_sync(_stored_hash, factory, email)
+    if not await _verify(request, found[1] if found else None, password) or found is None:
+        throttle.failed(email=email, address=address)
+        context = {"signed": None, "login_token": login_token, "next": safe_next(next)}
+        return render(request, "login.html", {**context, "failed": True}, status_code=401)
+    throttle.succeeded(email=email)
+    token = await anyio.to_thread.run_sync(_sign_in, factory, found, password, now)
     response = RedirectResponse(safe_next(next), status_code=303)
     cookie = _signer(request, settings, "session").sign(token).decode("ascii")
     _set_cookie(response, request, settings, COOKIE, cookie, SESSION_HOURS * 3600)
     response.delete_cookie(LOGIN_COOKIE, path="/console")
     return response
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    state = request.app.state
+    throttle: LoginThrottle | None = getattr(state, "login_throttle", None)
+    if throttle is None:
+        throttle = state.login_throttle = LoginThrottle()
+    return throttle
+
+
+def _stored_hash(factory: SessionFactory, email: str) -> tuple[str, str] | None:
+    with read_scope(factory) as session:
+        return agents.password_hash_of(session=session, email=email)
+
+
+async def _verify(request: Request, stored: str | None, password: str) -> bool:
+    """argon2 in a worker thread, at most `HASH_SLOTS` at once; a long wait is a 429."""
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "hash_limiter", None)
+    if limiter is None:
+        limiter = state.hash_limiter = anyio.CapacityLimiter(agents.HASH_SLOTS)
+    with anyio.move_on_after(agents.HASH_WAIT_SECONDS) as waited:
+        await limiter.acquire()
+    if waited.cancelled_caught:
+        raise LoginThrottled("too many sign-ins at once; try again shortly", retry_after=1)
+    try:
+        return await anyio.to_thread.run_sync(agents.verify_password, stored, password)
+    finally:
+        limiter.release()
+
+
+def _sign_in(factory: SessionFactory, found: tuple[str, str], password: str, now: datetime) -> str:
+    rehashed = agents.hash_password(password) if agents.needs_rehash(found[1]) else None
+    with session_scope(factory) as session:
+        return _open_session(session, found, rehashed, now)
+
+
+def _open_session(
+    session: Session, found: tuple[str, str], rehashed: str | None, now: datetime
+) -> str:
+    """Sign the verified agent in; a password changed since it was read is a conflict."""
+    agent = agents.get(session=session, agent_id=found[0])
+    if agent is None or agent.password_hash != found[1]:
+        raise Conflict("the account changed while signing in; try again", field="password")
+    if rehashed is not None:
+        agent.password_hash = rehashed
+    if agent.presence == agents.Presence.OFFLINE.value:
+        agents.set_presence(session=session, agent=agent, presence=agents.Presence.ONLINE)
+    token, _ = sessions.open_session(session=session, agent=agent, now=now)
+    return token
 
 
 def _check_login_token(request: Request, settings: Settings, submitted: str) -> None:

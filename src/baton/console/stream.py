@@ -25,7 +25,8 @@ from baton.desk import agents, inbox, service, sessions
 from baton.desk.sessions import SignedIn
 from baton.errors import BatonError
 from baton.lifecycle import EventType
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, read_scope
+from baton.transfer.events import MAX_EVENT_ID, resume_point
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 POLL_SECONDS = 0.5
@@ -38,10 +39,6 @@ _HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
     head = f"id: {event_id}\n" if event_id is not None else ""
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
-
-
-def _resume(header: str | None, fallback: int) -> int:
-    return int(header) if header and header.isdigit() else fallback
 
 
 class _Clock:
@@ -61,14 +58,14 @@ class _Clock:
 
 
 def _still_signed_in(factory: SessionFactory, signed: SignedIn) -> bool:
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         return sessions.is_live(
             session=session, session_id=signed.session_id, now=datetime.now(UTC)
         )
 
 
 def _inbox_changes(factory: SessionFactory, signed: SignedIn, cursor: int) -> list[inbox.Change]:
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         agent = agents.get(session=session, agent_id=signed.agent.id)
         return inbox.changes(session=session, agent=agent, after_id=cursor) if agent else []
 
@@ -101,12 +98,12 @@ async def _inbox_events(
 def inbox_stream(
     request: Request,
     signed: SignedInDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
     """New, moved and closed cases on the agent's queues, and SLA warnings, as they happen."""
     factory: SessionFactory = request.app.state.session_factory
-    cursor = _resume(last_event_id, after)
+    cursor = resume_point(last_event_id, None, fallback=after)
     return StreamingResponse(
         _inbox_events(factory, request, signed, cursor),
         media_type="text/event-stream",
@@ -148,7 +145,7 @@ async def _case_events(
 def _case_snapshot(
     factory: SessionFactory, signed: SignedIn, handoff_id: str, after_seq: int
 ) -> tuple[list[tuple[int, str, str, str]], tuple[str, str | None]]:
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         handoff = service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
         turns = inbox.turns_after(
             session=session, conversation_id=handoff.conversation_id, after_seq=after_seq
@@ -162,16 +159,17 @@ def case_stream(
     request: Request,
     handoff_id: str,
     signed: SignedInDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     status: Annotated[str, Query(max_length=16)] = "",
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
     """The case's new transcript lines (customer messages first of all) and status changes."""
     factory: SessionFactory = request.app.state.session_factory
-    with session_scope(factory) as session:  # no transaction stays open while it streams
+    cursor = resume_point(last_event_id, None, fallback=after)
+    with read_scope(factory) as session:  # no transaction stays open while it streams
         service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
     return StreamingResponse(
-        _case_events(factory, request, signed, handoff_id, _resume(last_event_id, after), status),
+        _case_events(factory, request, signed, handoff_id, cursor, status),
         media_type="text/event-stream",
         headers=_HEADERS,
     )

@@ -98,7 +98,11 @@ def render(
 
 def error_page(request: Request, exc: BatonError) -> HTMLResponse:
     context = {"status": exc.status, "code": exc.code, "message": exc.message, "signed": None}
-    return render(request, "error.html", context, status_code=exc.status)
+    response = render(request, "error.html", context, status_code=exc.status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 class ConsoleRoute(APIRoute):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,11 +15,15 @@ from sqlalchemy.orm import Session
 
 from baton.desk.roles import AgentRole as AgentRole
 from baton.desk.roles import Presence as Presence
-from baton.errors import Conflict, InvalidRequest
+from baton.errors import Conflict, InvalidRequest, LoginThrottled
 from baton.store.tables import AgentRow, HandoffRow
 
 MIN_PASSWORD_CHARS = 10
+# Half the cores: hashing never takes every core from the requests around it.
+HASH_SLOTS = max(1, (os.cpu_count() or 2) // 2)
+HASH_WAIT_SECONDS = 5.0
 _hasher = PasswordHasher()
+_hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 # Verified against when the e-mail is unknown, so both paths cost one argon2 verification.
 _DUMMY_HASH = _hasher.hash("no-such-agent-password")
 
@@ -77,17 +83,46 @@ def list_all(*, session: Session) -> list[AgentRow]:
     return list(session.scalars(select(AgentRow).order_by(AgentRow.name)))
 
 
-def authenticate(*, session: Session, email: str, password: str) -> AgentRow | None:
-    """The agent whose e-mail and password match, or None; rehashes an outdated hash."""
+def password_hash_of(*, session: Session, email: str) -> tuple[str, str] | None:
+    """(agent id, stored hash) for the e-mail, to verify once the transaction is over."""
     row = get_by_email(session=session, email=email)
-    stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
-    try:
-        _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return None
     if row is None or not row.password_hash:
         return None
-    if _hasher.check_needs_rehash(row.password_hash):
+    return row.id, row.password_hash
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Whether `password` matches `stored` (None: an unknown account, at the same cost).
+
+    Call it outside any database transaction: argon2 takes tens of milliseconds and 64 MiB, so
+    at most `HASH_SLOTS` run at once in a process; a sign-in that cannot get a slot within
+    `HASH_WAIT_SECONDS` is LoginThrottled (429), never a queue that grows without end.
+    """
+    if not _hash_slots.acquire(timeout=HASH_WAIT_SECONDS):
+        raise LoginThrottled("too many sign-ins at once; try again shortly", retry_after=1)
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    finally:
+        _hash_slots.release()
+    return stored is not None
+
+
+def needs_rehash(stored: str) -> bool:
+    return _hasher.check_needs_rehash(stored)
+
+
+def authenticate(*, session: Session, email: str, password: str) -> AgentRow | None:
+    """The agent whose e-mail and password match, or None; rehashes an outdated hash.
+
+    For scripts and tests; the console's sign-in verifies outside the transaction instead.
+    """
+    found = password_hash_of(session=session, email=email)
+    if not verify_password(found[1] if found else None, password) or found is None:
+        return None
+    row = get(session=session, agent_id=found[0])
+    if row is not None and needs_rehash(found[1]):
         row.password_hash = _hasher.hash(password)
         session.flush()
     return row

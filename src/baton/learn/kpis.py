@@ -26,6 +26,13 @@ Interval = Literal["day", "week"]
 DIMENSION_KEYS = ("queue", "reason", "channel")
 Sums = Counter[str]
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# Dates a report may name: the calendar arithmetic around them (a week before, a week after)
+# stays inside what `datetime` can hold.
+FIRST_YEAR = 1970
+LAST_YEAR = 9998
+# The longest period one report may cover, by interval (None: totals only). A series has one
+# point per bucket, so its cost grows with the period: a year of days, ten years of weeks.
+MAX_PERIOD_DAYS: dict[str | None, int] = {"day": 366, "week": 3653, None: 3653}
 
 
 class KpiFilters(BaseModel):
@@ -125,6 +132,10 @@ def iso_week(week: str) -> tuple[datetime, datetime]:
     match = _WEEK.match(week)
     if match is None:
         raise InvalidRequest(f"{week!r} is not an ISO week like 2026-W47", field="week")
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise InvalidRequest(
+            f"a week's year is from {FIRST_YEAR} to {LAST_YEAR}", field="week", code="out_of_range"
+        )
     try:
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError as exc:
@@ -205,6 +216,20 @@ def _rollup(groups: Mapping[tuple[Any, ...], Sums], index: int | None) -> dict[s
     return dict(out)
 
 
+def check_period(since: datetime, until: datetime, interval: Interval | None) -> None:
+    """Refuse an empty period or one longer than `MAX_PERIOD_DAYS` allows for `interval`."""
+    if until <= since:
+        raise InvalidRequest("'until' must come after 'since'", field="until")
+    cap = MAX_PERIOD_DAYS[interval]
+    if until - since > timedelta(days=cap):
+        per = f"at interval={interval}" if interval else "without an interval"
+        raise InvalidRequest(
+            f"a period is at most {cap} days {per}; ask for a shorter one",
+            field="since",
+            code="period_too_long",
+        )
+
+
 def _series(
     session: Session, since: datetime, until: datetime, filters: KpiFilters, interval: Interval
 ) -> list[KpiPoint]:
@@ -234,8 +259,7 @@ def compute_kpis(
     interval: Interval | None = None,
 ) -> KpiReport:
     """The KPIs from the caches as they stand (call `kpi_report` to refresh them first)."""
-    if until <= since:
-        raise InvalidRequest("'until' must come after 'since'", field="until")
+    check_period(since, until, interval)
     filters = filters or KpiFilters()
     groups = kpi_sums(session=session, since=since, until=until, filters=filters, by=DIMENSION_KEYS)
     overall = _rollup(groups, None).get("all", _zero())
@@ -277,6 +301,7 @@ def kpi_report(
     interval: Interval | None = None,
 ) -> KpiReport:
     """Refresh the caches from the event log, then compute the KPIs: what dashboards call."""
+    check_period(since, until, interval)
     refresh(session=session, now=now)
     return compute_kpis(
         session=session, since=since, until=until, filters=filters, interval=interval

@@ -21,6 +21,7 @@ SessionFactory = sessionmaker[Session]
 # Workers starting together on one PostgreSQL database take turns to migrate it.
 _MIGRATION_LOCK = 0x6261746F6E  # "baton"
 _BUSY_SECONDS = 10.0
+READ_ONLY = "baton_read_only"
 _writer_locks: dict[str, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 
@@ -48,7 +49,10 @@ class _QueuedConnection(sqlite3.Connection):
 
     def queue_for_write(self) -> None:
         if not self.writer_lock.acquire(timeout=_BUSY_SECONDS):
-            raise sqlite3.OperationalError("database is locked")
+            # Raised from an event listener, which SQLAlchemy does not wrap: wrap it here, so it
+            # is the same OperationalError as SQLite's own lock timeout (503 store_unavailable).
+            cause = sqlite3.OperationalError("database is locked")
+            raise OperationalError("BEGIN IMMEDIATE", None, cause)
         self.holds_writer_lock = True
 
     def leave_queue(self) -> None:
@@ -91,8 +95,13 @@ def _sqlite_begin(connection: Any) -> None:
 
     A WAL transaction that reads first and writes later cannot wait for the lock (SQLite answers
     "database is locked" at once, whatever the busy timeout); BEGIN IMMEDIATE makes writers queue
-    on the busy timeout instead, behind this process's own writers (`_QueuedConnection`).
+    on the busy timeout instead, behind this process's own writers (`_QueuedConnection`). A
+    read-only unit of work (`read_scope`) begins DEFERRED: in WAL mode it reads a snapshot and
+    never waits for, nor holds up, a writer.
     """
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
     dbapi_connection = connection.connection.dbapi_connection
     dbapi_connection.queue_for_write()
     try:
@@ -128,7 +137,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_writes)
+    return factory
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only unit of work tried to write")
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A route or loop declared read-only wrote: a bug, never the caller's fault."""
+
+
+@contextmanager
+def read_scope(factory: SessionFactory) -> Iterator[Session]:
+    """A unit of work that only reads: no write lock on SQLite, and a flush is an error.
+
+    For the routes that are truly read-only (listing and reading handoffs, briefs, webhook
+    endpoints and deliveries, event streams, sign-in's password lookup); not for
+    `GET /v1/analytics/kpis`, which refreshes its rollups and so writes.
+    """
+    session = factory()
+    session.info[READ_ONLY] = True
+    try:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 @contextmanager

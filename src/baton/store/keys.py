@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from baton.errors import NotFound
 from baton.store import repositories as repo
 from baton.store.audit import record_audit
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, read_scope
 from baton.store.tables import ApiKeyRow
 
 
@@ -126,7 +126,7 @@ class KeyCache:
         clock = self.clock()
         if cached is not None and cached[1] > clock:
             return cached[0]
-        with session_scope(factory) as session:
+        with read_scope(factory) as session:
             row = repo.get_api_key_by_secret(session=session, key=key, now=now)
             if row is None:
                 self._names.pop(digest, None)

@@ -25,7 +25,7 @@ from starlette.responses import StreamingResponse
 
 from baton.errors import ConversationNotFound, InvalidRequest
 from baton.store import repositories as repo
-from baton.store.db import SessionFactory, session_scope
+from baton.store.db import SessionFactory, read_scope
 from baton.store.notify import EventWaker, Subscription
 
 POLL_SECONDS = 0.25
@@ -34,6 +34,9 @@ KEEPALIVE_SECONDS = 15.0
 MAX_STREAM_SECONDS = 300.0
 RETRY_MILLISECONDS = 2000
 BATCH = 200
+# The largest id a BIGINT (and SQLite's INTEGER) holds; a larger resume point is refused, not
+# sent to the database to overflow there.
+MAX_EVENT_ID = 2**63 - 1
 
 
 def format_event(event_id: int, event: str, data: dict[str, Any]) -> str:
@@ -41,25 +44,27 @@ def format_event(event_id: int, event: str, data: dict[str, Any]) -> str:
     return f"id: {event_id}\nevent: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def resume_point(header: str | None, query: str | None) -> int:
-    """Where to resume: the `Last-Event-ID` header, else `?last_event_id=`, else the start."""
-    raw = header if header not in (None, "") else query
-    if raw in (None, ""):
-        return 0
-    try:
-        value = int(str(raw).strip())
-    except ValueError as exc:
-        raise InvalidRequest("Last-Event-ID must be an event id", field="Last-Event-ID") from exc
-    if value < 0:
-        raise InvalidRequest("Last-Event-ID must be an event id", field="Last-Event-ID")
-    return value
+def resume_point(header: str | None, query: str | None, *, fallback: int = 0) -> int:
+    """Where to resume: the `Last-Event-ID` header, else `?last_event_id=`, else `fallback`."""
+    field = "Last-Event-ID" if header not in (None, "") else "last_event_id"
+    raw = (header if header not in (None, "") else query) or ""
+    if raw == "":
+        return fallback
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_EVENT_ID:
+        raise InvalidRequest(
+            f"{field} must be an event id from 0 to {MAX_EVENT_ID}",
+            field=field,
+            code="out_of_range",
+        )
+    return int(text)
 
 
 def read_after(
     factory: SessionFactory, conversation_id: str, after_id: int
 ) -> list[tuple[int, str, dict[str, Any]]]:
     """The committed events after `after_id`, oldest first, as (id, type, data)."""
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         rows = repo.list_conversation_events(
             session=session, conversation_id=conversation_id, after_id=after_id, limit=BATCH
         )
@@ -136,7 +141,7 @@ def event_stream_response(
 ) -> StreamingResponse:
     """The SSE response for a known conversation; no transaction stays open while it streams."""
     factory: SessionFactory = request.app.state.session_factory
-    with session_scope(factory) as session:
+    with read_scope(factory) as session:
         known = repo.get_conversation_row(session=session, conversation_id=conversation_id)
     if known is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")

@@ -50,6 +50,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "handoff.sla_breached",
     "handoff.resolved",
     "handoff.abandoned",
+    "brief.updated",
 )
 DEAD_LETTERED = "webhook.dead_lettered"
 ENDPOINT_DISABLED = "webhook.endpoint_disabled"
@@ -93,8 +94,11 @@ def get_endpoint(*, session: Session, endpoint_id: str) -> WebhookEndpointRow:
     return row
 
 
-def list_endpoints(*, session: Session) -> list[WebhookEndpointRow]:
-    return list(session.scalars(select(WebhookEndpointRow).order_by(WebhookEndpointRow.created_at)))
+def list_endpoints(
+    *, session: Session, limit: int | None = None, offset: int = 0
+) -> list[WebhookEndpointRow]:
+    stmt = select(WebhookEndpointRow).order_by(WebhookEndpointRow.created_at, WebhookEndpointRow.id)
+    return list(session.scalars(stmt.limit(limit).offset(offset)))
 
 
 def update_endpoint(
@@ -231,8 +235,14 @@ def list_deliveries(
     status: str | None = None,
     endpoint_id: str | None = None,
     limit: int = 100,
+    offset: int = 0,
 ) -> list[WebhookDeliveryRow]:
-    stmt = select(WebhookDeliveryRow).order_by(WebhookDeliveryRow.created_at.desc()).limit(limit)
+    stmt = (
+        select(WebhookDeliveryRow)
+        .order_by(WebhookDeliveryRow.created_at.desc(), WebhookDeliveryRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
     if status:
         stmt = stmt.where(WebhookDeliveryRow.status == status)
     if endpoint_id:

@@ -12,7 +12,16 @@ from baton.api.deps import ApiKeyDep, Now, SessionDep
 from baton.api.routes.turns import _ERRORS
 from baton.errors import InvalidRequest
 from baton.learn.csat import record_csat
-from baton.learn.kpis import Interval, KpiFilters, KpiReport, iso_week, kpi_report
+from baton.learn.kpis import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Interval,
+    KpiFilters,
+    KpiReport,
+    check_period,
+    iso_week,
+    kpi_report,
+)
 
 router = APIRouter(prefix="/v1", tags=["analytics"])
 DEFAULT_DAYS = 7
@@ -46,16 +55,29 @@ def _instant(value: str, field: str) -> datetime:
         raise InvalidRequest(f"{value!r} is out of range in UTC", field=field) from None
 
 
+def _in_years(instant: datetime, field: str) -> datetime:
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise InvalidRequest(
+            f"a date's year is from {FIRST_YEAR} to {LAST_YEAR}", field=field, code="out_of_range"
+        )
+    return instant
+
+
 def _period(
-    since: str | None, until: str | None, week: str | None, now: datetime
+    since: str | None, until: str | None, week: str | None, now: datetime, interval: Interval | None
 ) -> tuple[datetime, datetime]:
+    """The period asked for, refused before any work when it is malformed or too long."""
     if week is not None:
         if since or until:
             raise InvalidRequest("give either 'week' or 'since'/'until'", field="week")
         return iso_week(week)
     end = _instant(until, "until") if until else now
-    start = _instant(since, "since") if since else end - timedelta(days=DEFAULT_DAYS)
-    return start, end
+    if since:
+        start = _instant(since, "since")
+    else:
+        start = _in_years(end, "until") - timedelta(days=DEFAULT_DAYS)
+    check_period(start, end, interval)
+    return _in_years(start, "since"), _in_years(end, "until")
 
 
 @router.get("/analytics/kpis", response_model=KpiReport, responses=_ERRORS)
@@ -72,7 +94,7 @@ def get_kpis(
     interval: Interval | None = None,
 ) -> KpiReport:
     """KPIs for a period (the last 7 days by default), overall and per queue, reason, channel."""
-    start, end = _period(since, until, week, now)
+    start, end = _period(since, until, week, now, interval)
     return kpi_report(
         session=session,
         since=start,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
-from baton.api.routes.turns import _ERRORS, ConversationId
+from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep, SettingsDep
+from baton.api.routes.turns import _ERRORS, ConversationId, summarize_later
+from baton.api.streams import hold_stream
 from baton.engine import HandoffRequest, TurnResult, request_handoff
 from baton.transfer.events import event_stream_response, resume_point
 
@@ -26,18 +27,23 @@ def post_handoff(
     runtime: RuntimeDep,
     now: Now,
     _key: ApiKeyDep,
+    request: Request,
+    background: BackgroundTasks,
     conversation_id: str = ConversationId,
 ) -> TurnResult:
     """The customer asks for a person, picks a channel from an offer, or declines it."""
-    return request_handoff(
+    result = request_handoff(
         session, runtime=runtime, conversation_id=conversation_id, request=body, now=now
     )
+    summarize_later(request, background, runtime, result, now)
+    return result
 
 
 @router.get("/conversations/{conversation_id}/events", responses={404: _ERRORS[409]})
 def get_events(
     request: Request,
-    _key: ApiKeyDep,
+    key: ApiKeyDep,
+    settings: SettingsDep,
     conversation_id: str = ConversationId,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     resume: Annotated[str | None, Query(alias="last_event_id", max_length=20)] = None,
@@ -45,6 +51,10 @@ def get_events(
     """Server-sent events: agent replies to relay, assignment, waits, resolution (handback).
 
     Resume with the `Last-Event-ID` header (browsers send it on reconnect) or, on a first
-    connection where headers cannot be set, `?last_event_id=`.
+    connection where headers cannot be set, `?last_event_id=`. A key holds at most
+    `BATON_MAX_STREAMS_PER_KEY` streams open in a worker; one more is 429 `too_many_streams`.
     """
-    return event_stream_response(request, conversation_id, resume_point(last_event_id, resume))
+    response = event_stream_response(request, conversation_id, resume_point(last_event_id, resume))
+    limits = [(("key", key), settings.max_streams_per_key)]
+    response.body_iterator = hold_stream(request, limits, response.body_iterator)
+    return response

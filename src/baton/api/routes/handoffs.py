@@ -10,7 +10,8 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from baton.api.deps import ApiKeyDep, RuntimeDep, SessionDep, require_api_key
+from baton.api.deps import ApiKeyDep, ReadSessionDep, RuntimeDep, require_api_key
+from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.brief import render_markdown, render_text, ticket_payload
 from baton.domain import Brief
@@ -39,13 +40,14 @@ class HandoffRead(BaseModel):
 
 class HandoffPage(BaseModel):
     items: list[HandoffRead]
+    next_offset: int | None = None
 
 
 def _read(row: HandoffRow) -> HandoffRead:
     return HandoffRead.model_validate(row, from_attributes=True)
 
 
-def current_handoff(handoff_id: str, session: SessionDep) -> HandoffRow:
+def current_handoff(handoff_id: str, session: ReadSessionDep) -> HandoffRow:
     row = repo.get_handoff_row(session=session, handoff_id=handoff_id)
     if row is None:
         raise HandoffNotFound(f"no handoff {handoff_id!r}", field="handoff_id")
@@ -57,20 +59,24 @@ CurrentHandoff = Annotated[HandoffRow, Depends(current_handoff)]
 
 @router.get("/handoffs", response_model=HandoffPage)
 def list_handoffs(
-    session: SessionDep,
+    session: ReadSessionDep,
     _key: ApiKeyDep,
+    page: PageDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
     queue: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HandoffPage:
     stmt = (
-        select(HandoffRow).order_by(HandoffRow.priority.desc(), HandoffRow.created_at).limit(limit)
+        select(HandoffRow)
+        .order_by(HandoffRow.priority.desc(), HandoffRow.created_at, HandoffRow.id)
+        .limit(page.limit)
+        .offset(page.offset)
     )
     if status:
         stmt = stmt.where(HandoffRow.status == status)
     if queue:
         stmt = stmt.where(HandoffRow.queue == queue)
-    return HandoffPage(items=[_read(r) for r in session.scalars(stmt)])
+    items = [_read(r) for r in session.scalars(stmt)]
+    return HandoffPage(items=items, next_offset=page.next_offset(len(items)))
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffRead, responses={404: _ERRORS[409]})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from datetime import datetime
+
+from fastapi import APIRouter, BackgroundTasks, Path, Request
 
 from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
 from baton.api.schemas import ErrorResponse, TurnCreate
 from baton.domain import Turn
-from baton.engine import TurnResult, process_turn
+from baton.engine import Runtime, TurnResult, process_turn
+from baton.summaries import summarize_after_commit
 
 router = APIRouter(prefix="/v1", tags=["bot"])
 ConversationId = Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:\-]+$")
@@ -23,15 +26,40 @@ def post_turn(
     runtime: RuntimeDep,
     now: Now,
     _key: ApiKeyDep,
+    request: Request,
+    background: BackgroundTasks,
     conversation_id: str = ConversationId,
 ) -> TurnResult:
     """Record one turn; answer with the Decision and, when escalated, the handoff and its offers."""
     turn = Turn.model_validate(body.model_dump(exclude={"customer"}))
-    return process_turn(
+    result = process_turn(
         session,
         runtime=runtime,
         conversation_id=conversation_id,
         turn=turn,
         customer=body.customer,
+        now=now,
+    )
+    summarize_later(request, background, runtime, result, now)
+    return result
+
+
+def summarize_later(
+    request: Request,
+    background: BackgroundTasks,
+    runtime: Runtime,
+    result: TurnResult,
+    now: datetime,
+) -> None:
+    """A handoff just opened or asked for: its LLM summary is asked once the answer is sent."""
+    if runtime.summarizer is None or result.handoff is None or result.replayed:
+        return
+    if result.message is None:
+        return
+    background.add_task(
+        summarize_after_commit,
+        factory=request.app.state.session_factory,
+        runtime=runtime,
+        handoff_id=result.handoff.id,
         now=now,
     )

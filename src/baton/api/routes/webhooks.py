@@ -6,15 +6,25 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from baton.api.deps import ApiKeyDep, Now, SessionDep
+from baton.api.deps import ApiKeyDep, Now, ReadSessionDep, SessionDep
+from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
+from baton.transfer.egress import EgressGuard
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+
+
+def egress_guard(request: Request) -> EgressGuard:
+    guard: EgressGuard = request.app.state.egress_guard
+    return guard
+
+
+EgressGuardDep = Annotated[EgressGuard, Depends(egress_guard)]
 _NOT_FOUND: dict[int | str, dict[str, object]] = {404: _ERRORS[409]}
 
 
@@ -73,6 +83,7 @@ class EndpointCreated(EndpointRead):
 
 class EndpointPage(BaseModel):
     items: list[EndpointRead]
+    next_offset: int | None = None
 
 
 class DeliveryRead(BaseModel):
@@ -94,6 +105,7 @@ class DeliveryRead(BaseModel):
 
 class DeliveryPage(BaseModel):
     items: list[DeliveryRead]
+    next_offset: int | None = None
 
 
 def _endpoint(row: WebhookEndpointRow) -> EndpointRead:
@@ -112,9 +124,14 @@ def list_event_types(_key: ApiKeyDep) -> list[str]:
 
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201, responses=_ERRORS)
 def create_endpoint(
-    body: EndpointCreate, session: SessionDep, now: Now, _key: ApiKeyDep
+    body: EndpointCreate, session: SessionDep, now: Now, _key: ApiKeyDep, guard: EgressGuardDep
 ) -> EndpointCreated:
-    """Register a receiver; the answer carries its signing secret."""
+    """Register a receiver; the answer carries its signing secret.
+
+    A URL to a loopback, private, link-local, multicast or unspecified address, in any spelling
+    or through a name that resolves to one, is 422 `webhook_url_forbidden`.
+    """
+    guard.check(body.url, unresolved_ok=True)
     row = webhooks.create_endpoint(
         session=session,
         url=body.url,
@@ -127,20 +144,28 @@ def create_endpoint(
 
 
 @router.get("/endpoints", response_model=EndpointPage)
-def list_endpoints(session: SessionDep, _key: ApiKeyDep) -> EndpointPage:
-    return EndpointPage(items=[_endpoint(r) for r in webhooks.list_endpoints(session=session)])
+def list_endpoints(session: ReadSessionDep, _key: ApiKeyDep, page: PageDep) -> EndpointPage:
+    rows = webhooks.list_endpoints(session=session, limit=page.limit, offset=page.offset)
+    return EndpointPage(items=[_endpoint(r) for r in rows], next_offset=page.next_offset(len(rows)))
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_NOT_FOUND)
-def get_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> EndpointRead:
+def get_endpoint(endpoint_id: str, session: ReadSessionDep, _key: ApiKeyDep) -> EndpointRead:
     return _endpoint(webhooks.get_endpoint(session=session, endpoint_id=endpoint_id))
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_ERRORS)
 def update_endpoint(
-    endpoint_id: str, body: EndpointUpdate, session: SessionDep, now: Now, _key: ApiKeyDep
+    endpoint_id: str,
+    body: EndpointUpdate,
+    session: SessionDep,
+    now: Now,
+    _key: ApiKeyDep,
+    guard: EgressGuardDep,
 ) -> EndpointRead:
     """Change the URL, the event types, or enable a disabled endpoint again."""
+    if body.url is not None:
+        guard.check(body.url, unresolved_ok=True)
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
     return _endpoint(
         webhooks.update_endpoint(
@@ -163,7 +188,9 @@ def delete_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> R
 
 
 @router.get("/endpoints/{endpoint_id}/secret", response_model=EndpointSecret, responses=_NOT_FOUND)
-def get_secret(endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep) -> EndpointSecret:
+def get_secret(
+    endpoint_id: str, session: ReadSessionDep, now: Now, _key: ApiKeyDep
+) -> EndpointSecret:
     """The newest signing secret."""
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
     return EndpointSecret(secret=webhooks.active_secrets(row, now)[0])
@@ -182,21 +209,25 @@ def rotate_secret(
 
 @router.get("/deliveries", response_model=DeliveryPage)
 def list_deliveries(
-    session: SessionDep,
+    session: ReadSessionDep,
     _key: ApiKeyDep,
+    page: PageDep,
     status: Annotated[str | None, Query(pattern="^(pending|delivered|dead)$")] = None,
     endpoint_id: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryPage:
     """Newest first; `status=dead` is the dead-letter queue."""
     rows = webhooks.list_deliveries(
-        session=session, status=status, endpoint_id=endpoint_id, limit=limit
+        session=session,
+        status=status,
+        endpoint_id=endpoint_id,
+        limit=page.limit,
+        offset=page.offset,
     )
-    return DeliveryPage(items=[_delivery(r) for r in rows])
+    return DeliveryPage(items=[_delivery(r) for r in rows], next_offset=page.next_offset(len(rows)))
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, responses=_NOT_FOUND)
-def get_delivery(delivery_id: str, session: SessionDep, _key: ApiKeyDep) -> DeliveryRead:
+def get_delivery(delivery_id: str, session: ReadSessionDep, _key: ApiKeyDep) -> DeliveryRead:
     return _delivery(webhooks.get_delivery(session=session, delivery_id=delivery_id))
 
 
