@@ -3,24 +3,5 @@
 New code imports from `baton.verify` (see docs/webhooks.md).
 """
 
-from baton.verify import (
-    HEADER_ID,
-    HEADER_SIGNATURE,
-    HEADER_TIMESTAMP,
-    TOLERANCE,
-    InvalidSignature,
-    new_secret,
-    sign,
-    verify,
-)
-
-__all__ = [
-    "HEADER_ID",
-    "HEADER_SIGNATURE",
-    "HEADER_TIMESTAMP",
-    "TOLERANCE",
-    "InvalidSignature",
-    "new_secret",
-    "sign",
-    "verify",
-]
+from baton.verify import *  # noqa: F403
+from baton.verify import __all__ as __all__

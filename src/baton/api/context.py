@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import uuid
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from baton.api.security import adding_headers
 from baton.logs import LogContext, bound
 
 HEADER = "x-request-id"
@@ -44,13 +45,6 @@ class RequestContext:
         context = LogContext(
             request_id=request_id(scope), conversation_id=match.group(1) if match else None
         )
-
-        async def with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((HEADER.encode(), context.request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
+        echo = adding_headers(send, [(HEADER.encode(), context.request_id.encode())])
         with bound(context):
-            await self.app(scope, receive, with_id)
+            await self.app(scope, receive, echo)
