@@ -1,28 +1,7 @@
-"""Verify Baton's webhooks in a receiver: `verify(body=..., headers=..., secret="whsec_...")`.
+"""The receiver-side helper's former home, kept so that `from baton.webhooks import verify` works.
 
-Baton signs with the Standard Webhooks scheme, so any Standard Webhooks library works too. A
-receiver should also drop a message whose `webhook-id` it has already processed: every retry of
-one event carries the same id.
+New code imports from `baton.verify` (see docs/webhooks.md).
 """
 
-from baton.errors import InvalidSignature
-from baton.transfer.signing import (
-    HEADER_ID,
-    HEADER_SIGNATURE,
-    HEADER_TIMESTAMP,
-    TOLERANCE,
-    new_secret,
-    sign,
-    verify,
-)
-
-__all__ = [
-    "HEADER_ID",
-    "HEADER_SIGNATURE",
-    "HEADER_TIMESTAMP",
-    "TOLERANCE",
-    "InvalidSignature",
-    "new_secret",
-    "sign",
-    "verify",
-]
+from baton.verify import *  # noqa: F403
+from baton.verify import __all__ as __all__

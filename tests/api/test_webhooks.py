@@ -13,7 +13,7 @@ from baton.config import Settings
 from baton.store.db import SessionFactory
 from baton.transfer.outbox import Worker
 from baton.transfer.transport import RecordingTransport
-from baton.webhooks import verify
+from baton.verify import verify
 from tests.factories.transfer import LOOPBACK
 
 TURN = {

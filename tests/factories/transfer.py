@@ -15,7 +15,7 @@ from baton.store.db import SessionFactory, session_scope
 from baton.store.tables import WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.egress import EgressGuard, parse_networks
-from baton.webhooks import InvalidSignature, verify
+from baton.verify import InvalidSignature, verify
 from tests.conftest import free_port
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

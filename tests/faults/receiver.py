@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from baton.webhooks import InvalidSignature, verify
+from baton.verify import InvalidSignature, verify
 from tests.conftest import free_port
 
 

@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import anyio
 import httpx
 import pytest
+from starlette.types import Message
 
 from baton.api.app import create_app
 from baton.client import Event, SSEDecoder
@@ -127,15 +129,23 @@ def test_idle_stream_sends_keepalive_comments(session_factory: SessionFactory) -
     stream = EventStream(
         factory=session_factory, conversation_id="nobody", poll_seconds=0.01, keepalive_seconds=0.02
     )
-    polls = 0
-
-    async def is_disconnected() -> bool:
-        nonlocal polls
-        polls += 1
-        return polls > 10
+    frames: list[str] = []
 
     async def collect() -> list[str]:
-        return [frame async for frame in stream.frames(is_disconnected)]
+        gone = anyio.Event()
+
+        async def receive() -> Message:
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.body" and message.get("body"):
+                frames.append(message["body"].decode())
+                if len(frames) > 10:
+                    gone.set()  # the client leaves; the response must end on its own
+
+        await stream.response()({"type": "http", "method": "GET"}, receive, send)
+        return frames
 
     frames = run_async(collect())
     assert frames[0].startswith("retry: ")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from baton.transfer import webhooks
-from baton.webhooks import InvalidSignature, new_secret, sign, verify
+from baton.verify import InvalidSignature, new_secret, sign, verify
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -105,3 +105,11 @@ def test_rotated_secret_signs_with_both_until_the_grace_ends(session: Session) -
     verify(body=delivery_body, headers=headers, secret=new, now=after)
     with pytest.raises(InvalidSignature):
         verify(body=delivery_body, headers=headers, secret=old, now=after)
+
+
+def test_the_former_import_path_is_the_same_helper() -> None:
+    import baton.verify
+    import baton.webhooks
+
+    assert baton.webhooks.verify is baton.verify.verify
+    assert baton.webhooks.InvalidSignature is InvalidSignature

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from baton.api.context import RequestContext
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BodyLimit
 from baton.api.routes import (
@@ -26,6 +27,7 @@ from baton.config import Settings, get_settings
 from baton.console import install as install_console
 from baton.demo import routes as demo_routes
 from baton.engine import Runtime
+from baton.logs import configure as configure_logging
 from baton.policy import load_policy
 from baton.store.db import listen_dsn, make_engine, make_session_factory, upgrade
 from baton.store.keys import KeyCache
@@ -100,4 +102,11 @@ def create_app(
         app.mount("/demo/static", demo_routes.static, name="demo-static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)  # outermost: every line of a request carries its ids
     return app
+
+
+def create_app_in_new_process() -> FastAPI:
+    """`create_app()` for a process of its own (`baton serve --workers N`): logging first."""
+    configure_logging()
+    return create_app()

@@ -14,6 +14,17 @@ CSP = (
 _DOCS = ("/docs", "/redoc")
 
 
+def adding_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """`send`, with `headers` appended to the response's start message."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *headers]
+        await send(message)
+
+    return wrapped
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -22,16 +33,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        strict = not str(scope.get("path", "")).startswith(_DOCS)
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"same-origin"))
-                if strict:
-                    headers.append((b"content-security-policy", CSP.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+        headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        if not str(scope.get("path", "")).startswith(_DOCS):
+            headers.append((b"content-security-policy", CSP.encode()))
+        await self.app(scope, receive, adding_headers(send, headers))

@@ -68,6 +68,7 @@ def demo(
             host=host,
             port=port,
             log_level="warning",
+            log_config=None,  # baton.logs formats uvicorn's lines too
             timeout_graceful_shutdown=10,
         )
     finally:

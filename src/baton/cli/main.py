@@ -33,6 +33,21 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def _every_command() -> None:
+    """Baton: AI-to-human conversation handoffs."""
+    from baton.cli.common import err_console
+    from baton.logs import configure
+
+    try:
+        configure()  # one logging setup for every command: BATON_LOG_FORMAT=json or readable lines
+    except ValueError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+
+
 app.add_typer(agents.app, name="agents")
 app.add_typer(bench.app, name="bench")
 app.add_typer(db.app, name="db")

@@ -6,7 +6,7 @@ import typer
 
 from baton.cli.common import console, err_console
 
-FACTORY = "baton.api.app:create_app"
+FACTORY = "baton.api.app:create_app_in_new_process"
 
 
 def serve(
@@ -41,6 +41,7 @@ def serve(
             log_level="info",
             access_log=access_log,
             timeout_graceful_shutdown=10,
+            log_config=None,  # baton.logs formats uvicorn's lines too
         )
         return
     engine = make_engine(settings.database_url)
@@ -58,4 +59,5 @@ def serve(
         log_level="info",
         access_log=access_log,
         timeout_graceful_shutdown=10,
+        log_config=None,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import socket
@@ -27,7 +26,6 @@ def worker(
     from baton.policy import load_policy
     from baton.store.db import make_engine, make_session_factory, upgrade
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     policy = load_policy(settings.policy)
     engine = make_engine(settings.database_url)

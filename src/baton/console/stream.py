@@ -3,21 +3,21 @@
 Each stream polls the store (like the bot-side event stream), re-checks the session now and
 then so that signing out ends it, and closes after a few minutes; the browser reconnects and
 resumes from `Last-Event-ID`. Every read runs in a worker thread: a database wait on the event
-loop would stall the very requests (their commits) it waits for.
+loop would stall the very requests (their commits) it waits for. The generators here say what
+is sent; `baton.transfer.events.sse_response` sends it (framing, keep-alives, disconnects).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from baton.console.auth import SignedInDep
 from baton.console.web import ConsoleRoute
@@ -26,19 +26,14 @@ from baton.desk.sessions import SignedIn
 from baton.errors import BatonError
 from baton.lifecycle import EventType
 from baton.store.db import SessionFactory, read_scope
-from baton.transfer.events import MAX_EVENT_ID, resume_point
+from baton.transfer.events import MAX_EVENT_ID, resume_point, retry_hint, sse_event, sse_response
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 POLL_SECONDS = 0.5
 SESSION_CHECK_SECONDS = 5.0
 STREAM_SECONDS = 300.0
 _SLA = frozenset({EventType.SLA_WARNING.value, EventType.SLA_BREACHED.value})
-_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-
-
-def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+_HEADERS = {"Cache-Control": "no-store"}
 
 
 class _Clock:
@@ -77,19 +72,19 @@ async def _signed_out(factory: SessionFactory, signed: SignedIn, clock: _Clock) 
 
 
 async def _inbox_events(
-    factory: SessionFactory, request: Request, signed: SignedIn, cursor: int
-) -> AsyncIterator[str]:
-    yield "retry: 2000\n\n"
+    factory: SessionFactory, signed: SignedIn, cursor: int
+) -> AsyncIterator[ServerSentEvent]:
+    yield retry_hint()
     clock = _Clock()
-    while not await request.is_disconnected() and not clock.expired():
+    while not clock.expired():
         if await _signed_out(factory, signed, clock):
-            yield sse("signout", {})
+            yield sse_event("signout", {})
             return
         batch = await anyio.to_thread.run_sync(_inbox_changes, factory, signed, cursor)
         for change in batch:
             cursor = change.event_id
             data = {"handoff_id": change.handoff_id, "type": change.type, "queue": change.queue}
-            yield sse("sla" if change.type in _SLA else "case", data, change.event_id)
+            yield sse_event("sla" if change.type in _SLA else "case", data, change.event_id)
         if not batch:
             await asyncio.sleep(POLL_SECONDS)
 
@@ -100,44 +95,35 @@ def inbox_stream(
     signed: SignedInDep,
     after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """New, moved and closed cases on the agent's queues, and SLA warnings, as they happen."""
     factory: SessionFactory = request.app.state.session_factory
     cursor = resume_point(last_event_id, None, fallback=after)
-    return StreamingResponse(
-        _inbox_events(factory, request, signed, cursor),
-        media_type="text/event-stream",
-        headers=_HEADERS,
-    )
+    return sse_response(_inbox_events(factory, signed, cursor), headers=_HEADERS)
 
 
 async def _case_events(
-    factory: SessionFactory,
-    request: Request,
-    signed: SignedIn,
-    handoff_id: str,
-    after_seq: int,
-    status: str,
-) -> AsyncIterator[str]:
-    yield "retry: 2000\n\n"
+    factory: SessionFactory, signed: SignedIn, handoff_id: str, after_seq: int, status: str
+) -> AsyncIterator[ServerSentEvent]:
+    yield retry_hint()
     clock = _Clock()
-    while not await request.is_disconnected() and not clock.expired():
+    while not clock.expired():
         if await _signed_out(factory, signed, clock):
-            yield sse("signout", {})
+            yield sse_event("signout", {})
             return
         try:
             lines, current = await anyio.to_thread.run_sync(
                 _case_snapshot, factory, signed, handoff_id, after_seq
             )
         except BatonError as exc:
-            yield sse("gone", {"code": exc.code})
+            yield sse_event("gone", {"code": exc.code})
             return
         for seq, role, text, at in lines:
             after_seq = seq
-            yield sse("turn", {"seq": seq, "role": role, "text": text, "at": at}, seq)
+            yield sse_event("turn", {"seq": seq, "role": role, "text": text, "at": at}, seq)
         if current[0] != status:
             status = current[0]
-            yield sse("status", {"status": current[0], "agent_id": current[1]})
+            yield sse_event("status", {"status": current[0], "agent_id": current[1]})
         if not lines:
             await asyncio.sleep(POLL_SECONDS)
 
@@ -162,14 +148,11 @@ def case_stream(
     after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     status: Annotated[str, Query(max_length=16)] = "",
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """The case's new transcript lines (customer messages first of all) and status changes."""
     factory: SessionFactory = request.app.state.session_factory
     cursor = resume_point(last_event_id, None, fallback=after)
     with read_scope(factory) as session:  # no transaction stays open while it streams
         service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
-    return StreamingResponse(
-        _case_events(factory, request, signed, handoff_id, cursor, status),
-        media_type="text/event-stream",
-        headers=_HEADERS,
-    )
+    events = _case_events(factory, signed, handoff_id, cursor, status)
+    return sse_response(events, headers=_HEADERS)

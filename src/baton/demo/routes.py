@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse
 
 from baton.api.deps import Now, RuntimeDep, SessionDep
 from baton.demo.bot import FaqBot
@@ -108,7 +109,7 @@ def choose(body: Choose, session: SessionDep, runtime: RuntimeDep, now: Now) -> 
 def events(
     request: Request,
     conversation_id: Annotated[str, Query(pattern=r"^demo-[0-9a-f]{32}$")],
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """The conversation's events for the page: agent replies and status, live."""
     last = request.headers.get("last-event-id", "0")
     return event_stream_response(request, conversation_id, int(last) if last.isdigit() else 0)

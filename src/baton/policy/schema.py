@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from baton.domain import Action, Channel, ReasonCode, Urgency
@@ -160,10 +162,75 @@ class RoutingRule(Strict):
     match: Match
 
 
+class HolidaysConfig(Strict):
+    """A calendar's days off: a country's (or subdivision's) public holidays, plus or minus dates.
+
+    `holidays: [2026-12-25]` (explicit dates only) reads as `{extra: [2026-12-25]}`. The country's
+    holidays come from the `holidays` package, which keeps them for every year, so a policy never
+    lists next year's bank holidays by hand.
+    """
+
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 code, e.g. GB, US")
+    subdivision: str | None = Field(default=None, description="e.g. ENG for England, CA for US-CA")
+    extra: tuple[date, ...] = ()
+    except_: tuple[date, ...] = Field(default=(), alias="except")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_alone(cls, value: object) -> object:
+        return {"extra": value} if isinstance(value, list | tuple) else value
+
+    @model_validator(mode="after")
+    def _known_country(self) -> HolidaysConfig:
+        if self.country is None:
+            if self.subdivision is not None:
+                raise ValueError("a subdivision needs its country")
+            return self
+        known = holidays_lib.list_supported_countries()
+        if self.country not in known:
+            raise ValueError(f"country: {self.country!r} is not a country code the holidays know")
+        if self.subdivision is not None and self.subdivision not in known[self.country]:
+            raise ValueError(
+                f"subdivision: {self.subdivision!r} is not a subdivision of {self.country}"
+            )
+        return self
+
+    def __contains__(self, day: object) -> bool:
+        """Whether `day` (a local date) is a day off."""
+        if not isinstance(day, date) or day in self.except_:
+            return False
+        return day in self.extra or (
+            self.country is not None and day in _country_holidays(self.country, self.subdivision)
+        )
+
+    def upcoming(self, start: date, count: int) -> list[tuple[date, str]]:
+        """The next `count` days off from `start` on (inclusive), with their names."""
+        found: list[tuple[date, str]] = []
+        day = start
+        while len(found) < count and day <= start + timedelta(days=3 * 366):
+            if day in self:
+                found.append((day, _name(self, day)))
+            day += timedelta(days=1)
+        return found
+
+
+def _name(config: HolidaysConfig, day: date) -> str:
+    if config.country is not None and day not in config.extra:
+        return str(_country_holidays(config.country, config.subdivision).get(day, "holiday"))
+    return "extra day off"
+
+
+@lru_cache(maxsize=64)
+def _country_holidays(country: str, subdivision: str | None) -> holidays_lib.HolidayBase:
+    return holidays_lib.country_holidays(country, subdiv=subdivision)
+
+
 class CalendarConfig(Strict):
     timezone: str = "UTC"
     weekly: dict[Weekday, tuple[str, ...]] = Field(default_factory=dict)
-    holidays: tuple[date, ...] = ()
+    holidays: HolidaysConfig = Field(default_factory=HolidaysConfig)
 
     @field_validator("timezone")
     @classmethod

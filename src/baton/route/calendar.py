@@ -1,9 +1,10 @@
 """Business hours and holidays as UTC intervals: time-zone aware and DST correct, exactly.
 
 A calendar is open at an instant when the wall clock of its time zone shows a working day (not a
-holiday) and a time inside one of that weekday's spans. The wall clock only changes that answer
-at a span edge, at midnight, or at a DST transition, so the open intervals are found by checking
-the answer once between consecutive such breakpoints.
+holiday: the policy's own dates and its country's public holidays, from the `holidays` package)
+and a time inside one of that weekday's spans. The wall clock only changes that answer at a span
+edge, at midnight, or at a DST transition, so the open intervals are found by checking the answer
+once between consecutive such breakpoints.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from baton.policy import CalendarConfig, Policy, QueueConfig
-from baton.policy.schema import Weekday
+from baton.policy.schema import HolidaysConfig, Weekday
 
 _DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = 86_400
@@ -26,6 +27,7 @@ _HORIZON_CHUNKS = 110  # about two years: a calendar that never opens in that ti
 _SECOND = timedelta(seconds=1)
 
 Interval = tuple[datetime, datetime]
+_NO_HOLIDAYS = HolidaysConfig()
 
 
 def _seconds(clock: str) -> int:
@@ -39,7 +41,7 @@ class BusinessCalendar:
 
     zone: ZoneInfo
     weekly: tuple[tuple[tuple[int, int], ...], ...]
-    holidays: frozenset[date] = frozenset()
+    holidays: HolidaysConfig = _NO_HOLIDAYS
 
     @classmethod
     def from_config(cls, config: CalendarConfig) -> BusinessCalendar:
@@ -47,7 +49,7 @@ class BusinessCalendar:
             tuple((_seconds(span[:5]), _seconds(span[6:])) for span in config.weekly.get(day, ()))
             for day in _DAYS
         )
-        return cls(ZoneInfo(config.timezone), weekly, frozenset(config.holidays))
+        return cls(ZoneInfo(config.timezone), weekly, config.holidays)
 
     @classmethod
     def always(cls) -> BusinessCalendar:
@@ -56,7 +58,7 @@ class BusinessCalendar:
 
     @property
     def is_always(self) -> bool:
-        return self.weekly == _ALWAYS.weekly and not self.holidays
+        return self.weekly == _ALWAYS.weekly and self.holidays == _NO_HOLIDAYS
 
     def is_open(self, at: datetime) -> bool:
         """Whether the wall clock at `at` is inside business hours."""
@@ -202,7 +204,7 @@ def calendar_from_spec(spec: dict[str, Any] | None) -> BusinessCalendar:
 
 @lru_cache(maxsize=64)
 def _cached(
-    timezone: str, weekly: tuple[tuple[Weekday, tuple[str, ...]], ...], holidays: tuple[date, ...]
+    timezone: str, weekly: tuple[tuple[Weekday, tuple[str, ...]], ...], holidays: HolidaysConfig
 ) -> BusinessCalendar:
     config = CalendarConfig(timezone=timezone, weekly=dict(weekly), holidays=holidays)
     return BusinessCalendar.from_config(config)

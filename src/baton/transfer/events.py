@@ -7,21 +7,26 @@ whole rest of the stream, with no gap and no repeat, across reconnects and worke
 
 A stream re-reads the store when its `EventWaker` subscription rings (a PostgreSQL NOTIFY from
 whichever worker committed the event) or when the poll interval passes (SQLite; safety net).
+
+Two parts, kept apart: `EventStream.events()` is what a client is sent (a generator of
+`ServerSentEvent`s), and `sse_response()` is how it is sent: `sse-starlette`'s
+`EventSourceResponse` does the framing, the keep-alive comments, the per-send timeout and the
+client-disconnect handling, for this stream and for the console's. A guard that refuses a
+stream (a connection cap) runs before either.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
+from sse_starlette import EventSourceResponse, JSONServerSentEvent, ServerSentEvent
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
 
 from baton.errors import ConversationNotFound, InvalidRequest
 from baton.store import repositories as repo
@@ -33,15 +38,51 @@ KEEPALIVE_SECONDS = 15.0
 # Streams end after a while; EventSource (and baton.client) reconnect and resume.
 MAX_STREAM_SECONDS = 300.0
 RETRY_MILLISECONDS = 2000
+# A client that reads nothing for this long is dropped rather than holding a task and a socket.
+SEND_TIMEOUT_SECONDS = 30.0
 BATCH = 200
 # The largest id a BIGINT (and SQLite's INTEGER) holds; a larger resume point is refused, not
 # sent to the database to overflow there.
 MAX_EVENT_ID = 2**63 - 1
+SEP = "\n"
+_HEADERS = {"Cache-Control": "no-cache"}
 
 
-def format_event(event_id: int, event: str, data: dict[str, Any]) -> str:
-    """One SSE frame; the data is a single line of compact JSON."""
-    return f"id: {event_id}\nevent: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+def sse_event(event: str, data: dict[str, Any], event_id: int | None = None) -> ServerSentEvent:
+    """One event; the data is a single line of compact JSON."""
+    return JSONServerSentEvent(
+        data, event=event, id=None if event_id is None else str(event_id), sep=SEP
+    )
+
+
+def retry_hint() -> ServerSentEvent:
+    """The first frame: how long a client waits before reconnecting."""
+    return ServerSentEvent(retry=RETRY_MILLISECONDS, sep=SEP)
+
+
+def _keepalive() -> ServerSentEvent:
+    return ServerSentEvent(comment="keep-alive", sep=SEP)
+
+
+def sse_response(
+    events: AsyncIterator[ServerSentEvent],
+    *,
+    keepalive_seconds: float = KEEPALIVE_SECONDS,
+    headers: Mapping[str, str] | None = None,
+) -> EventSourceResponse:
+    """Send `events` as `text/event-stream`, with keep-alive comments while idle.
+
+    The stream ends when `events` does, when the client disconnects, when one send waits
+    longer than `SEND_TIMEOUT_SECONDS`, or when the server shuts down.
+    """
+    return EventSourceResponse(
+        events,
+        headers=dict(headers or _HEADERS),
+        ping=keepalive_seconds,
+        ping_message_factory=_keepalive,
+        sep=SEP,
+        send_timeout=SEND_TIMEOUT_SECONDS,
+    )
 
 
 def resume_point(header: str | None, query: str | None, *, fallback: int = 0) -> int:
@@ -83,14 +124,13 @@ class EventStream:
     max_seconds: float = MAX_STREAM_SECONDS
     waker: EventWaker | None = None
 
-    async def frames(self, is_disconnected: Callable[[], Awaitable[bool]]) -> AsyncIterator[str]:
-        """Every event after `after_id`, in order, once; comments keep idle proxies open."""
+    async def events(self) -> AsyncIterator[ServerSentEvent]:
+        """Every event after `after_id`, in order, once, until `max_seconds` have passed."""
         cursor = self.after_id
-        yield f"retry: {RETRY_MILLISECONDS}\n: stream open\n\n"
-        quiet_since = time.monotonic()
-        deadline = quiet_since + self.max_seconds
+        yield retry_hint()
+        deadline = time.monotonic() + self.max_seconds
         with self._doorbell() as doorbell:
-            while time.monotonic() < deadline and not await is_disconnected():
+            while time.monotonic() < deadline:
                 if doorbell is not None:
                     doorbell.clear()
                 batch = await anyio.to_thread.run_sync(
@@ -98,14 +138,13 @@ class EventStream:
                 )
                 for event_id, event, data in batch:
                     cursor = event_id
-                    yield format_event(event_id, event, data)
-                if batch:
-                    quiet_since = time.monotonic()
-                    continue
-                if time.monotonic() - quiet_since >= self.keepalive_seconds:
-                    yield ": keep-alive\n\n"
-                    quiet_since = time.monotonic()
-                await self._pause(doorbell)
+                    yield sse_event(event, data, event_id)
+                if not batch:
+                    await self._pause(doorbell)
+
+    def response(self) -> EventSourceResponse:
+        """The stream as a response: keep-alives, send timeout and disconnects included."""
+        return sse_response(self.events(), keepalive_seconds=self.keepalive_seconds)
 
     def _doorbell(self) -> AbstractContextManager[Subscription | None]:
         if self.waker is None:
@@ -114,39 +153,33 @@ class EventStream:
 
     async def _pause(self, doorbell: Subscription | None) -> None:
         """Until the next poll; a NOTIFY for this conversation cuts it short."""
-        timeout = min(self.poll_seconds, self.keepalive_seconds)
         if doorbell is None:
-            await asyncio.sleep(timeout)
+            await asyncio.sleep(self.poll_seconds)
         else:
-            await doorbell.wait(timeout)
+            await doorbell.wait(self.poll_seconds)
 
 
 def conversation_stream(
     factory: SessionFactory, request: Request, conversation_id: str, after_id: int
-) -> AsyncIterator[str]:
-    """The SSE body for one request: every event after `after_id`, until the client leaves."""
+) -> EventStream:
+    """The stream for one request: every event after `after_id`, woken by the app's waker."""
     waker: EventWaker | None = getattr(request.app.state, "waker", None)
-    stream = EventStream(
+    return EventStream(
         factory=factory,
         conversation_id=conversation_id,
         after_id=after_id,
         poll_seconds=waker.poll_seconds if waker is not None else POLL_SECONDS,
         waker=waker,
     )
-    return stream.frames(request.is_disconnected)
 
 
 def event_stream_response(
     request: Request, conversation_id: str, after_id: int
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """The SSE response for a known conversation; no transaction stays open while it streams."""
     factory: SessionFactory = request.app.state.session_factory
     with read_scope(factory) as session:
         known = repo.get_conversation_row(session=session, conversation_id=conversation_id)
     if known is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
-    return StreamingResponse(
-        conversation_stream(factory, request, conversation_id, after_id),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return conversation_stream(factory, request, conversation_id, after_id).response()

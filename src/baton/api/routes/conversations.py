@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from sse_starlette import EventSourceResponse
 
 from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep, SettingsDep
 from baton.api.routes.turns import _ERRORS, ConversationId, summarize_later
@@ -47,7 +47,7 @@ def get_events(
     conversation_id: str = ConversationId,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     resume: Annotated[str | None, Query(alias="last_event_id", max_length=20)] = None,
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """Server-sent events: agent replies to relay, assignment, waits, resolution (handback).
 
     Resume with the `Last-Event-ID` header (browsers send it on reconnect) or, on a first
