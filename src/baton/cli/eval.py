@@ -21,15 +21,26 @@ if TYPE_CHECKING:
 def _detector(
     policy: Policy, policy_dir: Path | None, train: Path | None, val: Path | None
 ) -> Detector:
+    from baton.config import get_settings
     from baton.detect import Detector, load_models, read_examples, train_models
 
+    cache = get_settings().model_cache_dir
     if train is None and val is None:
-        return Detector(policy, load_models(policy, base_dir=policy_dir))
+        return Detector(policy, load_models(policy, base_dir=policy_dir, cache_dir=cache))
     examples = read_examples(train) if train is not None else None
     validation = read_examples(val) if val is not None else ()
-    return Detector(
-        policy, train_models(policy, base_dir=policy_dir, train=examples, validation=validation)
+    models = train_models(
+        policy, base_dir=policy_dir, train=examples, validation=validation, cache_dir=cache
     )
+    return Detector(policy, models)
+
+
+def _with_encoder(policy: Policy, encoder: str | None) -> Policy:
+    """The policy in the mode asked for: `--encoder light` is light mode, a name is encoder mode."""
+    if encoder is None:
+        return policy
+    name = None if encoder == "light" else encoder
+    return policy.model_copy(update={"detect": policy.detect.model_copy(update={"encoder": name})})
 
 
 def _run(name: str, detector: Deciding, cases: list[Case], policy: Policy) -> Report:
@@ -48,6 +59,7 @@ def _table(reports: dict[str, Report]) -> Table:
     first = next(iter(reports.values()))
     rows: list[tuple[str, list[str]]] = [
         ("conversations", [str(r.n) for r in reports.values()]),
+        ("detector mode", [r.mode or "-" for r in reports.values()]),
         (
             "escalate P / R / F1",
             [
@@ -97,6 +109,12 @@ def eval_command(
     val: Annotated[
         Path | None, typer.Option("--val", help="calibrate the model on this file")
     ] = None,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            "--encoder", help="encoder mode with this encoder, or 'light' (else policy's)"
+        ),
+    ] = None,
 ) -> None:
     """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
     from baton.detect import read_examples
@@ -107,11 +125,12 @@ def eval_command(
     from baton.policy import load_policy
 
     try:
-        policy = load_policy(policy_file)
+        policy = _with_encoder(load_policy(policy_file), encoder)
         policy_dir = policy_file.parent if policy_file else None
         cases = read_cases(data)
         detector = _detector(policy, policy_dir, train, val)
         reports = {"baton": _run("baton", detector, cases, policy)}
+        reports["baton"].mode = detector.models.mode
         if baseline:
             examples = read_examples(train) if train else training_examples(policy, policy_dir)
             reports["baseline"] = _run(

@@ -16,6 +16,7 @@ from baton.cli import (
     bench,
     db,
     demo,
+    encoder,
     kb,
     keys,
     learn,
@@ -35,6 +36,7 @@ app = typer.Typer(
 app.add_typer(agents.app, name="agents")
 app.add_typer(bench.app, name="bench")
 app.add_typer(db.app, name="db")
+app.add_typer(encoder.app, name="encoder")
 app.add_typer(kb.app, name="kb")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")

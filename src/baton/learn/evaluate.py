@@ -77,6 +77,7 @@ class Report(BaseModel):
     queue_accuracy: float | None
     intent_accuracy: float | None
     latency_ms: Latency
+    mode: str | None = None
 
 
 def case_from_row(row: dict[str, Any], number: int) -> Case:
