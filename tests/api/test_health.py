@@ -7,7 +7,7 @@ def test_health_and_readiness(api: TestClient) -> None:
     assert api.get("/healthz").json() == {"status": "ok"}
     ready = api.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "policy": "default"}
+    assert ready.json() == {"status": "ready", "policy": "default", "detect_mode": "light"}
 
 
 def test_openapi_documents_the_bot_api(api: TestClient) -> None:

@@ -26,6 +26,7 @@ from baton.perf import DEFAULT_PG
 
 if TYPE_CHECKING:
     from baton.domain import Turn
+    from baton.policy import Policy
 
 app = typer.Typer(help="Benchmarks (numbers to read, not tests).", no_args_is_help=True)
 ENGINES = ("sqlite", "postgresql")
@@ -77,47 +78,82 @@ def detect(
     turns: Annotated[int, typer.Option("--turns", help="decisions to time", min=100)] = 2000,
     history: Annotated[int, typer.Option("--history", help="turns before the new one", min=0)] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object to stdout")] = False,
+    modes: Annotated[
+        str, typer.Option("--modes", help="comma-separated: light, encoder")
+    ] = "light,encoder",
+    encoder: Annotated[
+        str | None, typer.Option("--encoder", help="encoder mode's encoder (else the policy's)")
+    ] = None,
 ) -> None:
-    """Per-turn decision latency (p50/p99) and throughput, default policy, on one core."""
+    """Per-turn decision latency (p50/p99), CPU per turn and throughput, per mode, on one core.
+
+    Encoder mode uses `--encoder`, else the policy's `detect.encoder`, else all-MiniLM-L6-v2
+    from the model cache (`baton encoder export`); it is reported as skipped when unavailable."""
     from baton.config import get_settings
-    from baton.detect import Detector, DetectState, load_models
-    from baton.domain import Conversation, Customer, Role, Turn
+    from baton.detect.encoder import DEFAULT_ENCODER
+    from baton.errors import BatonError
     from baton.policy import load_policy
 
     settings = get_settings()
     policy = load_policy(settings.policy)
-    models = load_models(policy, cache_dir=settings.model_cache_dir)
-    detector = Detector(policy, models)
+    pinned = _pin_one_core()
+    results: dict[str, dict[str, object]] = {}
+    for mode in [m.strip() for m in modes.split(",") if m.strip()]:
+        name = encoder or policy.detect.encoder or DEFAULT_ENCODER
+        chosen = policy.model_copy(
+            update={
+                "detect": policy.detect.model_copy(
+                    update={"encoder": name if mode == "encoder" else None}
+                )
+            }
+        )
+        try:
+            results[mode] = _time_detect(chosen, settings.model_cache_dir, turns, history)
+        except BatonError as exc:
+            results[mode] = {"skipped": exc.message}
+    if as_json:
+        typer.echo(json.dumps({"turns": turns, "history": history, "cpu": pinned, **results}))
+        return
+    table = Table(title=f"detect: {turns} decisions, {history}-turn history, {pinned}")
+    table.add_column("metric")
+    for mode in results:
+        table.add_column(mode, justify="right")
+    for key in ("p50_ms", "p99_ms", "max_ms", "cpu_ms_per_turn", "throughput_per_s", "skipped"):
+        if any(key in r for r in results.values()):
+            table.add_row(key, *(str(r.get(key, "-")) for r in results.values()))
+    console.print(table)
+
+
+def _time_detect(policy: Policy, cache_dir: Path, turns: int, history: int) -> dict[str, object]:
+    """Time `turns` decisions (after 200 warm-up ones): wall clock and this thread's CPU."""
+    from baton.detect import Detector, DetectState, load_models
+    from baton.domain import Conversation, Customer, Role, Turn
+
+    detector = Detector(policy, load_models(policy, cache_dir=cache_dir))
     now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     base = Conversation(id="bench", turns=_history(history, now), customer=Customer(tier="pro"))
-    pinned = _pin_one_core()
     samples: list[float] = []
+    cpu = 0.0
     state = DetectState()
     for i in range(turns + 200):
         turn = Turn(turn_id=f"b{i}", role=Role.USER, text=_USER_TEXTS[i % 10], sent_at=now)
         conversation = base.with_turn(turn)
+        cpu_started = time.thread_time()
         started = time.perf_counter()
         _, state = detector.decide(conversation, state, now)
         elapsed = time.perf_counter() - started
         if i >= 200:
             samples.append(elapsed * 1000)
+            cpu += time.thread_time() - cpu_started
     samples.sort()
-    result = {
-        "turns": turns,
-        "history": history,
+    return {
+        "mode": detector.models.mode,
         "p50_ms": round(statistics.median(samples), 4),
         "p99_ms": round(samples[int(0.99 * len(samples)) - 1], 4),
         "max_ms": round(samples[-1], 4),
+        "cpu_ms_per_turn": round(cpu * 1000 / len(samples), 4),
         "throughput_per_s": round(1000 / statistics.fmean(samples), 1),
-        "cpu": pinned,
     }
-    if as_json:
-        typer.echo(json.dumps(result))
-        return
-    table = Table(title=f"detect: {turns} decisions, {history}-turn history, {pinned}")
-    for key in ("p50_ms", "p99_ms", "max_ms", "throughput_per_s"):
-        table.add_row(key, str(result[key]))
-    console.print(table)
 
 
 def _percentile(sorted_ms: list[float], q: float) -> float:

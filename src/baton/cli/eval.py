@@ -19,17 +19,35 @@ if TYPE_CHECKING:
 
 
 def _detector(
-    policy: Policy, policy_dir: Path | None, train: Path | None, val: Path | None
+    policy: Policy,
+    policy_dir: Path | None,
+    train: Path | None,
+    val: Path | None,
+    shots: int | None = None,
 ) -> Detector:
+    from baton.config import get_settings
     from baton.detect import Detector, load_models, read_examples, train_models
+    from baton.learn.evaluate import sample_shots
 
+    cache = get_settings().model_cache_dir
     if train is None and val is None:
-        return Detector(policy, load_models(policy, base_dir=policy_dir))
+        return Detector(policy, load_models(policy, base_dir=policy_dir, cache_dir=cache))
     examples = read_examples(train) if train is not None else None
+    if examples is not None and shots is not None:
+        examples = sample_shots(examples, shots)
     validation = read_examples(val) if val is not None else ()
-    return Detector(
-        policy, train_models(policy, base_dir=policy_dir, train=examples, validation=validation)
+    models = train_models(
+        policy, base_dir=policy_dir, train=examples, validation=validation, cache_dir=cache
     )
+    return Detector(policy, models)
+
+
+def _with_encoder(policy: Policy, encoder: str | None) -> Policy:
+    """The policy in the mode asked for: `--encoder light` is light mode, a name is encoder mode."""
+    if encoder is None:
+        return policy
+    name = None if encoder == "light" else encoder
+    return policy.model_copy(update={"detect": policy.detect.model_copy(update={"encoder": name})})
 
 
 def _run(name: str, detector: Deciding, cases: list[Case], policy: Policy) -> Report:
@@ -48,6 +66,7 @@ def _table(reports: dict[str, Report]) -> Table:
     first = next(iter(reports.values()))
     rows: list[tuple[str, list[str]]] = [
         ("conversations", [str(r.n) for r in reports.values()]),
+        ("detector mode", [r.mode or "-" for r in reports.values()]),
         (
             "escalate P / R / F1",
             [
@@ -70,6 +89,7 @@ def _table(reports: dict[str, Report]) -> Table:
     for label, attr in (
         ("queue accuracy", "queue_accuracy"),
         ("intent accuracy", "intent_accuracy"),
+        ("overall accuracy (out of scope a class)", "overall_accuracy"),
     ):
         values = [getattr(r, attr) for r in reports.values()]
         rows.append((label, ["-" if v is None else f"{v:.4f}" for v in values]))
@@ -100,21 +120,40 @@ def eval_command(
     val: Annotated[
         Path | None, typer.Option("--val", help="calibrate the model on this file")
     ] = None,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            "--encoder", help="encoder mode with this encoder, or 'light' (else policy's)"
+        ),
+    ] = None,
+    shots: Annotated[
+        int | None,
+        typer.Option("--shots", min=1, help="sample --train to N examples per intent (seed 0)"),
+    ] = None,
+    oos_share: Annotated[
+        float | None,
+        typer.Option(
+            "--oos-share", min=0.01, max=0.99, help="resample --data to this share out of scope"
+        ),
+    ] = None,
 ) -> None:
     """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
     from baton.detect import read_examples
     from baton.detect.baseline import BaselineDetector
     from baton.detect.examples import training_examples
     from baton.errors import BatonError
-    from baton.learn.evaluate import read_cases
+    from baton.learn.evaluate import read_cases, resample_out_of_scope
     from baton.policy import load_policy
 
     try:
-        policy = load_policy(policy_file)
+        policy = _with_encoder(load_policy(policy_file), encoder)
         policy_dir = policy_file.parent if policy_file else None
         cases = read_cases(data)
-        detector = _detector(policy, policy_dir, train, val)
+        if oos_share is not None:
+            cases = resample_out_of_scope(cases, oos_share)
+        detector = _detector(policy, policy_dir, train, val, shots)
         reports = {"baton": _run("baton", detector, cases, policy)}
+        reports["baton"].mode = detector.models.mode
         if baseline:
             examples = read_examples(train) if train else training_examples(policy, policy_dir)
             reports["baseline"] = _run(

@@ -16,6 +16,7 @@ from baton.cli import (
     bench,
     db,
     demo,
+    encoder,
     kb,
     keys,
     learn,
@@ -51,6 +52,7 @@ def _every_command() -> None:
 app.add_typer(agents.app, name="agents")
 app.add_typer(bench.app, name="bench")
 app.add_typer(db.app, name="db")
+app.add_typer(encoder.app, name="encoder")
 app.add_typer(kb.app, name="kb")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")

@@ -36,6 +36,11 @@ class Models:
     intents: IntentModel | None = None
     person: PersonModel | None = None
 
+    @property
+    def mode(self) -> str:
+        """Which detector runs: `encoder` (TF-IDF + a sentence encoder) or `light` (TF-IDF)."""
+        return self.intents.mode if self.intents is not None else "light"
+
 
 class Detector:
     """Holds a policy and its trained models, and decides turn by turn."""

@@ -1,6 +1,9 @@
 """Baton's model of the bot's scope: which intent a message is, and how sure, or out of scope.
 
-Word + character TF-IDF into a linear SVM, trained in seconds. Two things are fitted on data the
+Word + character TF-IDF into a linear SVM, trained in seconds. In encoder mode a sentence
+encoder's embedding (`baton.detect.encoder`) joins the TF-IDF features of the same SVM, and the
+cosine to the nearest in-scope training example joins the scope score; that example is the
+prediction's evidence. Two things are fitted on data the
 SVM did not see (a held-out fifth of the training file, or a validation file when given):
 a softmax temperature, so intent probabilities are calibrated, and the scope cut, the lowest
 score still called in scope. The cut is the highest one that costs in-scope accuracy no more than
@@ -12,16 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.svm import LinearSVC
 
+from baton.detect.encoder import Encoder
 from baton.detect.examples import OUT_OF_SCOPE, Example
 from baton.detect.features import TextFeatures
 
 DEFAULT_SCOPE_BUDGET = 0.01
+EMBEDDING_SCALE = 2.0
+SIMILARITY_WEIGHT = 2.0
 _HOLD_OUT_EVERY = 5
 
 
@@ -31,16 +39,40 @@ class IntentPrediction:
     confidence: float
     out_of_scope: float
     ranked: tuple[tuple[str, float], ...]
+    nearest: str | None = None
+    similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class _Scores:
     intent_scores: np.ndarray
     scope: np.ndarray
+    nearest: np.ndarray | None = None
+    similarity: np.ndarray | None = None
+
+
+@dataclass(slots=True)
+class Embedding:
+    """The encoder's part of a trained model: its SVM weights and the training examples'
+    embeddings (cached with the model, so a restart does not embed them again)."""
+
+    encoder_name: str
+    encoder_version: str
+    weights: np.ndarray
+    vectors: np.ndarray
+    texts: tuple[str, ...]
+    similarity_weight: float = SIMILARITY_WEIGHT
+
+    def nearest(self, embedded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index of each row's most similar training example, and that cosine."""
+        sims = embedded @ self.vectors.T
+        index = sims.argmax(axis=1)
+        return index, sims[np.arange(len(index)), index]
 
 
 class IntentModel:
-    """A trained scope/intent model; `predict` costs a few dictionary look-ups and one product."""
+    """A trained scope/intent model; `predict` costs a few dictionary look-ups and one product
+    (plus one encoder pass in encoder mode)."""
 
     def __init__(
         self,
@@ -48,44 +80,90 @@ class IntentModel:
         classes: Sequence[str],
         weights: np.ndarray,
         bias: np.ndarray,
+        embedding: Embedding | None = None,
     ) -> None:
         self.features = features
         self.classes = tuple(classes)
         self.intents = tuple(c for c in self.classes if c != OUT_OF_SCOPE)
         self._in = np.asarray([i for i, c in enumerate(self.classes) if c != OUT_OF_SCOPE])
         self._oos = self.classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self.classes else None
-        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
+        self.weights = np.ascontiguousarray(weights[: features.size], dtype=np.float32)
         self.bias = bias.astype(np.float32)
+        self.embedding = embedding
+        if embedding is not None:
+            embedding.weights = np.ascontiguousarray(
+                weights[features.size :] * EMBEDDING_SCALE, dtype=np.float32
+            )
+        self.encoder: Encoder | None = None
         self.temperature = 1.0
         self.scope_cut = -np.inf
         self.scope_scale = 1.0
 
-    def _split(self, raw: np.ndarray) -> _Scores:
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["encoder"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def mode(self) -> str:
+        """`encoder` when the model was trained with a sentence encoder, else `light`."""
+        return "light" if self.embedding is None else "encoder"
+
+    def attach(self, encoder: Encoder) -> None:
+        """Give a loaded model its encoder (a live ONNX session is not stored with the model)."""
+        if self.embedding is None or encoder.version != self.embedding.encoder_version:
+            raise ValueError("this model was not trained with that encoder")
+        self.encoder = encoder
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray | None:
+        if self.embedding is None:
+            return None
+        if self.encoder is None:
+            raise RuntimeError("an encoder-mode model needs attach(encoder) before predicting")
+        return self.encoder.encode(texts)
+
+    def _split(
+        self,
+        raw: np.ndarray,
+        embedded: np.ndarray | None = None,
+        neighbours: Embedding | None = None,
+    ) -> _Scores:
         inside = raw[..., self._in]
         top = inside.max(axis=-1)
         scope = top - raw[..., self._oos] if self._oos is not None else top
-        return _Scores(inside, scope)
+        neighbours = neighbours or self.embedding
+        if neighbours is None or embedded is None:
+            return _Scores(inside, scope)
+        nearest, similarity = neighbours.nearest(embedded)
+        scope = scope + neighbours.similarity_weight * similarity
+        return _Scores(inside, scope, nearest, similarity)
 
-    def raw_scores(self, text: str) -> np.ndarray:
+    def raw_scores(self, text: str, embedded: np.ndarray | None = None) -> np.ndarray:
         indices, values = self.features.vector(text)
         scores: np.ndarray = values.astype(np.float32) @ self.weights[indices] + self.bias
+        if self.embedding is not None and embedded is not None:
+            scores = scores + embedded @ self.embedding.weights
         return scores
 
     def predict(self, text: str) -> IntentPrediction:
         """The most likely intent, its probability, and the chance the text is out of scope."""
-        return self._prediction(self._split(self.raw_scores(text)))
+        embedded = self._embed([text])
+        raw = self.raw_scores(text, None if embedded is None else embedded[0])
+        return self._predictions(self._split(raw[None, :], embedded))[0]
 
     def predict_many(self, texts: Sequence[str]) -> list[IntentPrediction]:
         """`predict` over many texts at once, for evaluation."""
-        scores = self._split(self.batch_scores(texts))
-        return [
-            self._prediction(_Scores(scores.intent_scores[i], scores.scope[i]))
-            for i in range(len(texts))
-        ]
+        embedded = self._embed(texts)
+        return self._predictions(self._split(self.batch_scores(texts, embedded), embedded))
 
-    def batch_scores(self, texts: Sequence[str]) -> np.ndarray:
+    def batch_scores(self, texts: Sequence[str], embedded: np.ndarray | None = None) -> np.ndarray:
         matrix = self.features.matrix(texts).astype(np.float32)
         scores: np.ndarray = np.asarray(matrix @ self.weights) + self.bias
+        if self.embedding is not None and embedded is not None:
+            scores = scores + embedded @ self.embedding.weights
         return scores
 
     def out_of_scope(self, scope: np.ndarray) -> np.ndarray:
@@ -94,28 +172,42 @@ class IntentModel:
         result: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return result
 
-    def _prediction(self, scores: _Scores) -> IntentPrediction:
-        probabilities = softmax(scores.intent_scores * self.temperature)
-        order = np.argsort(probabilities)[::-1][:5]
-        ranked = tuple((self.intents[i], float(probabilities[i])) for i in order)
-        return IntentPrediction(
-            intent=ranked[0][0],
-            confidence=ranked[0][1],
-            out_of_scope=float(self.out_of_scope(np.asarray(scores.scope))),
-            ranked=ranked,
-        )
+    def _predictions(self, scores: _Scores) -> list[IntentPrediction]:
+        out = []
+        for i in range(len(scores.scope)):
+            probabilities = softmax(scores.intent_scores[i] * self.temperature)
+            order = np.argsort(probabilities)[::-1][:5]
+            ranked = tuple((self.intents[j], float(probabilities[j])) for j in order)
+            nearest = similarity = None
+            if self.embedding is not None and scores.nearest is not None:
+                nearest = self.embedding.texts[int(scores.nearest[i])]
+                similarity = round(float(scores.similarity[i]), 4)  # type: ignore[index]
+            out.append(
+                IntentPrediction(
+                    intent=ranked[0][0],
+                    confidence=ranked[0][1],
+                    out_of_scope=float(self.out_of_scope(np.asarray(scores.scope[i]))),
+                    ranked=ranked,
+                    nearest=nearest,
+                    similarity=similarity,
+                )
+            )
+        return out
 
     def calibrate(
         self,
         raw: np.ndarray,
         labels: Sequence[str],
         *,
+        embedded: np.ndarray | None = None,
+        neighbours: Embedding | None = None,
         scope_budget: float = DEFAULT_SCOPE_BUDGET,
     ) -> None:
-        """Fit the temperature and the scope cut on scores of examples the SVM was not fitted on."""
+        """Fit the temperature and the scope cut on scores of examples the SVM was not fitted on
+        (and, in encoder mode, on their similarity to `neighbours`, the examples it was)."""
         labels_arr = np.asarray(labels)
         inside = labels_arr != OUT_OF_SCOPE
-        scores = self._split(raw)
+        scores = self._split(raw, embedded, neighbours)
         self.temperature = _fit_temperature(
             scores.intent_scores[inside], [self.intents.index(x) for x in labels_arr[inside]]
         )
@@ -172,32 +264,92 @@ def _hold_out(labels: Sequence[str]) -> np.ndarray:
     return mask
 
 
+def _embedding(
+    encoder: Encoder, vectors: np.ndarray, texts: Sequence[str], labels: Sequence[str]
+) -> Embedding:
+    """The in-scope training examples as neighbours (SVM weights are filled in by the model)."""
+    rows = [i for i, label in enumerate(labels) if label != OUT_OF_SCOPE]
+    return Embedding(
+        encoder_name=encoder.name,
+        encoder_version=encoder.version,
+        weights=np.zeros((0, 0), dtype=np.float32),
+        vectors=np.ascontiguousarray(vectors[rows], dtype=np.float32),
+        texts=tuple(texts[i] for i in rows),
+    )
+
+
 def train_intent_model(
     examples: Sequence[Example],
     *,
     validation: Sequence[Example] = (),
     scope_budget: float = DEFAULT_SCOPE_BUDGET,
+    encoder: Encoder | None = None,
+    cache_dir: Path | None = None,
 ) -> IntentModel:
-    """Train on labelled examples; calibrate on `validation` if given, else on a held-out fifth."""
+    """Train on labelled examples; calibrate on `validation` if given, else on a held-out fifth.
+
+    With an encoder, its embeddings (kept under `cache_dir`) join the TF-IDF features."""
     usable = [e for e in examples if e.label is not None]
     texts = [e.text for e in usable]
     labels = [str(e.label) for e in usable]
     if len({x for x in labels if x != OUT_OF_SCOPE}) < 2:
         raise ValueError("the scope model needs at least two intents with examples")
     features, matrix = TextFeatures.fit(texts)
+    vectors = encoder.encode_cached(texts, cache_dir) if encoder is not None else None
+    if vectors is not None:
+        matrix = sparse.hstack([matrix, sparse.csr_matrix(vectors * EMBEDDING_SCALE)]).tocsr()
     svm = _fit_svm(matrix, labels)
-    model = IntentModel(features, [str(c) for c in svm.classes_], svm.coef_.T, svm.intercept_)
+    embedding = (
+        _embedding(encoder, vectors, texts, labels)
+        if encoder is not None and vectors is not None
+        else None
+    )
+    model = IntentModel(
+        features, [str(c) for c in svm.classes_], svm.coef_.T, svm.intercept_, embedding
+    )
+    if encoder is not None:
+        model.attach(encoder)
     checked = [e for e in validation if e.label in model.classes]
     if checked:
-        raw = model.batch_scores([e.text for e in checked])
-        model.calibrate(raw, [str(e.label) for e in checked], scope_budget=scope_budget)
+        held_texts = [e.text for e in checked]
+        embedded = encoder.encode_cached(held_texts, cache_dir) if encoder is not None else None
+        raw = model.batch_scores(held_texts, embedded)
+        model.calibrate(
+            raw, [str(e.label) for e in checked], embedded=embedded, scope_budget=scope_budget
+        )
         return model
-    held = _hold_out(labels)
-    train_rows = np.flatnonzero(~held)
-    partial = _fit_svm(matrix[train_rows], [labels[i] for i in train_rows])
-    raw = np.asarray(matrix[np.flatnonzero(held)] @ partial.coef_.T) + partial.intercept_
-    order = [list(partial.classes_).index(c) for c in model.classes]
-    model.calibrate(
-        raw[:, order], [labels[i] for i in np.flatnonzero(held)], scope_budget=scope_budget
-    )
+    _calibrate_on_hold_out(model, matrix, labels, vectors, texts, scope_budget)
     return model
+
+
+def _calibrate_on_hold_out(
+    model: IntentModel,
+    matrix: sparse.csr_matrix,
+    labels: Sequence[str],
+    vectors: np.ndarray | None,
+    texts: Sequence[str],
+    scope_budget: float,
+) -> None:
+    """Refit on four fifths and calibrate the model on the fifth that refit did not see."""
+    held = _hold_out(labels)
+    train_rows = [int(i) for i in np.flatnonzero(~held)]
+    held_rows = [int(i) for i in np.flatnonzero(held)]
+    partial = _fit_svm(matrix[train_rows], [labels[i] for i in train_rows])
+    raw = np.asarray(matrix[held_rows] @ partial.coef_.T) + partial.intercept_
+    order = [list(partial.classes_).index(c) for c in model.classes]
+    neighbours = embedded = None
+    if vectors is not None and model.encoder is not None:
+        neighbours = _embedding(
+            model.encoder,
+            vectors[train_rows],
+            [texts[i] for i in train_rows],
+            [labels[i] for i in train_rows],
+        )
+        embedded = vectors[held_rows]
+    model.calibrate(
+        raw[:, order],
+        [labels[i] for i in held_rows],
+        embedded=embedded,
+        neighbours=neighbours,
+        scope_budget=scope_budget,
+    )

@@ -2,7 +2,9 @@
 
 Training takes seconds; a server, a CLI run and a test process each train a policy's models at
 most once (memoised in the process) and reuse them across runs through `cache_dir`. The key
-covers the policy, the training files' bytes and the model format, so editing either retrains.
+covers the policy, the training files' bytes, the model format and, in encoder mode, the
+encoder's name and ONNX file hash, so editing any of them retrains. The cached model holds the
+training examples' embeddings; the encoder itself is loaded from the cache and attached.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import joblib
 import sklearn
 
 from baton.detect.detector import Models
+from baton.detect.encoder import Encoder, load_encoder
 from baton.detect.examples import (
     Example,
     dedupe,
@@ -31,7 +34,7 @@ from baton.detect.model import train_intent_model
 from baton.detect.person_model import train_person_model
 from baton.policy import Policy
 
-MODEL_FORMAT = "2"
+MODEL_FORMAT = "3"
 PERSON_EXAMPLES = "baton:detect/data/human_request.jsonl"
 
 _memo: dict[str, Models] = {}
@@ -52,8 +55,13 @@ def train_models(
     base_dir: Path | None = None,
     train: Sequence[Example] | None = None,
     validation: Sequence[Example] = (),
+    cache_dir: Path | None = None,
 ) -> Models:
-    """Train the scope/intent model (from `train`, else the policy's file) and the person model."""
+    """Train the scope/intent model (from `train`, else the policy's file) and the person model.
+
+    In encoder mode (`detect.encoder`), the encoder's export is looked up under `cache_dir`,
+    where the training examples' embeddings are kept too."""
+    encoder = policy_encoder(policy, cache_dir)
     if train is None:
         examples = training_examples(policy, base_dir)
     else:
@@ -61,18 +69,29 @@ def train_models(
     intent_examples = dedupe(e for e in examples if e.label is not None)
     labels = {e.label for e in intent_examples}
     intents = (
-        train_intent_model(intent_examples, validation=validation) if len(labels) > 1 else None
+        train_intent_model(
+            intent_examples, validation=validation, encoder=encoder, cache_dir=cache_dir
+        )
+        if len(labels) > 1
+        else None
     )
     return Models(intents=intents, person=train_person_model(person_examples(train or ())))
 
 
-def models_key(policy: Policy, base_dir: Path | None = None) -> str:
+def policy_encoder(policy: Policy, cache_dir: Path | None) -> Encoder | None:
+    """The encoder the policy names (loaded once per process), or None in light mode."""
+    name = policy.detect.encoder
+    return load_encoder(name, cache_dir) if name else None
+
+
+def models_key(policy: Policy, base_dir: Path | None = None, encoder: Encoder | None = None) -> str:
     """The cache key: what the models learn from (the policy's training file and intent examples,
-    the shipped person examples), the model format and the scikit-learn version. A threshold or
-    queue change does not retrain."""
+    the shipped person examples), the model format, the scikit-learn version and the encoder's
+    name and ONNX hash. A threshold or queue change does not retrain."""
     digest = hashlib.sha256()
     examples = {name: list(c.examples) for name, c in sorted(policy.intents.items()) if c.examples}
-    for part in (MODEL_FORMAT, sklearn.__version__, json.dumps(examples, sort_keys=True)):
+    encoded = f"{encoder.name}@{encoder.version}" if encoder else "light"
+    for part in (MODEL_FORMAT, sklearn.__version__, encoded, json.dumps(examples, sort_keys=True)):
         digest.update(part.encode())
     for name in (policy.detect.training, PERSON_EXAMPLES):
         if name:
@@ -85,14 +104,17 @@ def load_models(
     policy: Policy, *, base_dir: Path | None = None, cache_dir: Path | None = None
 ) -> Models:
     """The policy's trained models: from this process, else the disk cache, else trained now."""
-    key = models_key(policy, base_dir)
+    encoder = policy_encoder(policy, cache_dir)
+    key = models_key(policy, base_dir, encoder)
     with _lock:
         if key in _memo:
             return _memo[key]
         path = cache_dir / f"detect-{key}.joblib" if cache_dir is not None else None
         models = _read(path) if path is not None else None
+        if models is not None and encoder is not None and models.intents is not None:
+            models.intents.attach(encoder)
         if models is None:
-            models = train_models(policy, base_dir=base_dir)
+            models = train_models(policy, base_dir=base_dir, cache_dir=cache_dir)
             if path is not None:
                 _write(path, models)
         _memo[key] = models

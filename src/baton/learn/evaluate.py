@@ -12,6 +12,7 @@ intent accuracy is over in-scope conversations only.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +20,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from baton.brief import build_brief
 from baton.detect import DetectState
-from baton.detect.examples import iter_rows
+from baton.detect.examples import Example, iter_rows
 from baton.domain import (
     Action,
     BotSignal,
@@ -77,6 +78,12 @@ class Report(BaseModel):
     queue_accuracy: float | None
     intent_accuracy: float | None
     latency_ms: Latency
+    mode: str | None = None
+    overall_accuracy: float | None = Field(
+        default=None,
+        description="intent accuracy with out of scope as one more class (HINT3's metric), "
+        "over rows labelled with an intent or as out of scope, when the file labels both",
+    )
 
 
 def case_from_row(row: dict[str, Any], number: int) -> Case:
@@ -184,6 +191,7 @@ class Scorer:
     reasons: dict[ReasonCode, _Tally] = field(default_factory=dict)
     queue: list[bool] = field(default_factory=list)
     intent: list[bool] = field(default_factory=list)
+    overall: list[bool] = field(default_factory=list)
     timings: list[float] = field(default_factory=list)
     n: int = 0
 
@@ -195,9 +203,14 @@ class Scorer:
             self.reasons.setdefault(code, _Tally()).add(code in fired, code in case.reasons)
         if case.queue is not None:
             self.queue.append(queue == case.queue)
+        called_out = ReasonCode.LOW_CONFIDENCE in fired
         if case.intent is not None and ReasonCode.LOW_CONFIDENCE not in case.reasons:
-            called_out = ReasonCode.LOW_CONFIDENCE in fired
             self.intent.append(decision.intent == case.intent and not called_out)
+            self.overall.append(self.intent[-1])
+        elif (
+            ReasonCode.LOW_CONFIDENCE in case.reasons and ReasonCode.LOW_CONFIDENCE in self.labelled
+        ):
+            self.overall.append(called_out)
 
     def report(self) -> Report:
         ordered = sorted(self.timings)
@@ -211,6 +224,11 @@ class Scorer:
             reasons={c.value: t.prf(with_support=True) for c, t in sorted(self.reasons.items())},
             queue_accuracy=round(sum(self.queue) / len(self.queue), 4) if self.queue else None,
             intent_accuracy=round(sum(self.intent) / len(self.intent), 4) if self.intent else None,
+            overall_accuracy=(
+                round(sum(self.overall) / len(self.overall), 4)
+                if self.intent and len(self.overall) > len(self.intent)
+                else None
+            ),
             latency_ms=Latency(p50=pct(0.5), p99=pct(0.99)),
         )
 
@@ -238,3 +256,34 @@ def evaluate(
         if on_case is not None:
             on_case()
     return scorer.report()
+
+
+def sample_shots(examples: Sequence[Example], shots: int, seed: int = 0) -> list[Example]:
+    """At most `shots` examples of each intent (out-of-scope rows dropped), drawn with a fixed
+    seed: a small bot's training file made from a benchmark's."""
+    rng = random.Random(seed)
+    by_intent: dict[str, list[Example]] = {}
+    for example in examples:
+        if example.intent is not None and not example.out_of_scope:
+            by_intent.setdefault(example.intent, []).append(example)
+    picked: list[Example] = []
+    for intent in sorted(by_intent):
+        rows = by_intent[intent]
+        picked.extend(rng.sample(rows, min(shots, len(rows))))
+    return picked
+
+
+def resample_out_of_scope(cases: Sequence[Case], share: float, seed: int = 0) -> list[Case]:
+    """The cases with out-of-scope ones at `share` of the total: every out-of-scope case and a
+    fixed-seed sample of the in-scope ones, or the reverse when out of scope is too many."""
+    if not 0.0 < share < 1.0:
+        raise ValueError("the out-of-scope share must be between 0 and 1")
+    rng = random.Random(seed)
+    out = [c for c in cases if ReasonCode.LOW_CONFIDENCE in c.reasons]
+    inside = [c for c in cases if ReasonCode.LOW_CONFIDENCE not in c.reasons]
+    keep_in = round(len(out) * (1 - share) / share)
+    if keep_in <= len(inside):
+        inside = rng.sample(inside, keep_in)
+    else:
+        out = rng.sample(out, round(len(inside) * share / (1 - share)))
+    return sorted([*out, *inside], key=lambda c: c.id)

@@ -70,6 +70,11 @@ class DetectConfig(Strict):
     training: str | None = Field(
         default=None, description="JSONL training file, relative to the policy file"
     )
+    encoder: str | None = Field(
+        default=None,
+        description="sentence encoder for encoder mode (a name exported with `baton encoder "
+        "export`, or a folder holding model.onnx and tokenizer.json); unset = light mode",
+    )
 
 
 class IntentConfig(Strict):

@@ -26,4 +26,9 @@ def readyz(request: Request) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
         )
-    return JSONResponse({"status": "ready", "policy": request.app.state.runtime.policy.name})
+    runtime = request.app.state.runtime
+    body = {"status": "ready", "policy": runtime.policy.name}
+    body["detect_mode"] = runtime.detector.models.mode
+    if runtime.policy.detect.encoder:
+        body["encoder"] = runtime.policy.detect.encoder
+    return JSONResponse(body)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from baton.detect.model import IntentPrediction
 from baton.detect.signals.base import Signal
+from baton.detect.signals.out_of_scope import nearest_example
 from baton.domain import Customer, ReasonCode
 from baton.policy import Policy
 
@@ -46,11 +47,13 @@ def intent_signals(
 ) -> dict[ReasonCode, Signal]:
     """One signal per intent-driven reason code, from the bot's intent or Baton's model."""
     mass: dict[ReasonCode, list[tuple[str, float]]] = {}
+    nearest = ""
     if bot_intent is not None and bot_intent in policy.intents:
         ranked: tuple[tuple[str, float], ...] = ((bot_intent, 1.0),)
         source = "bot intent"
     elif prediction is not None:
         ranked, source = prediction.ranked, "intent model"
+        nearest = nearest_example(prediction)
     else:
         return {}
     verified = customer is not None and customer.authenticated
@@ -68,7 +71,7 @@ def intent_signals(
         if parts[0][0] == top_intent:
             score = max(score, 0.5 + 0.5 * top_p)
         named = ", ".join(f"{i} {p:.2f}" for i, p in parts if p >= 0.05)
-        evidence = f"{source}: {named or parts[0][0]}"
+        evidence = f"{source}: {named or parts[0][0]}{nearest}"
         if code is ReasonCode.HIGH_VALUE_INTENT:
             weight, why = value_weight(policy, customer)
             score *= weight

@@ -16,5 +16,13 @@ def out_of_scope(prediction: IntentPrediction | None, threshold: float) -> Signa
     score = 0.5 + 0.5 * (p - threshold) / max(1.0 - threshold, 1e-9)
     return Signal(
         round(min(score, 1.0), 4),
-        f"out of scope {p:.2f} (nearest intent {prediction.intent} {prediction.confidence:.2f})",
+        f"out of scope {p:.2f} (nearest intent {prediction.intent} {prediction.confidence:.2f}"
+        f"{nearest_example(prediction)})",
     )
+
+
+def nearest_example(prediction: IntentPrediction) -> str:
+    """In encoder mode, the most similar training example and its cosine, as evidence."""
+    if prediction.nearest is None or prediction.similarity is None:
+        return ""
+    return f"; nearest example {prediction.nearest[:80]!r} {prediction.similarity:.2f}"

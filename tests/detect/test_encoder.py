@@ -1,0 +1,209 @@
+"""Encoder mode: the ONNX sentence encoder, the model trained with it, its cache and evidence.
+
+These run on a few hundred shipped examples (seconds of CPU). They need the `encoder` extra and
+the all-MiniLM-L6-v2 export in the model cache (`baton encoder export`, or made here once when
+the `export` extra is installed); without them they skip and say why, or fail when
+BATON_REQUIRE_ENCODER=1 (as CI sets it). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from baton.detect import Detector, DetectState, read_examples
+from baton.detect.encoder import (
+    DEFAULT_ENCODER,
+    Encoder,
+    EncoderUnavailable,
+    encoder_runtime_missing,
+    export_dir,
+    find_model,
+    load_encoder,
+)
+from baton.detect.examples import Example, resolve_training_path
+from baton.detect.model import train_intent_model
+from baton.detect.training import load_models, models_key
+from baton.domain import Conversation, ReasonCode
+from baton.policy import Policy, default_policy
+from tests.detect.conftest import NOW, turn
+
+pytestmark = pytest.mark.encoder
+
+REPO = Path(__file__).resolve().parents[2]
+INTENTS = (
+    "card_arrival",
+    "lost_or_stolen_card",
+    "request_refund",
+    "exchange_rate",
+    "terminate_account",
+    "top_up_failed",
+)
+
+
+def _skip(reason: str) -> None:
+    if os.environ.get("BATON_REQUIRE_ENCODER") == "1":
+        pytest.fail(f"BATON_REQUIRE_ENCODER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def model_cache() -> Path:
+    """The model cache holding the encoder's export (exported here once if torch is installed)."""
+    missing = encoder_runtime_missing()
+    if missing:
+        _skip(f"encoder mode needs its extra: {missing}")
+    cache = Path(os.environ.get("BATON_MODEL_CACHE_DIR", REPO / ".baton-cache"))
+    if not (export_dir(DEFAULT_ENCODER, cache) / "model.onnx").is_file():
+        if importlib.util.find_spec("torch") is None:
+            _skip(f"no {DEFAULT_ENCODER} export in {cache}: run `baton encoder export`")
+        from baton.detect.encoder_export import export_encoder
+
+        export_encoder(DEFAULT_ENCODER, cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def encoder(model_cache: Path) -> Encoder:
+    return load_encoder(DEFAULT_ENCODER, model_cache)
+
+
+@pytest.fixture(scope="session")
+def examples() -> list[Example]:
+    """Thirty shipped BANKING77 training examples of each of six intents."""
+    shipped = read_examples(resolve_training_path("baton:detect/data/intents.jsonl", None))
+    picked: list[Example] = []
+    for intent in INTENTS:
+        picked.extend([e for e in shipped if e.intent == intent][:30])
+    return picked
+
+
+@pytest.fixture(scope="session")
+def small_training(tmp_path_factory: pytest.TempPathFactory, examples: list[Example]) -> Path:
+    path = tmp_path_factory.mktemp("encoder") / "train.jsonl"
+    lines = [
+        json.dumps({"turns": [{"role": "user", "text": e.text}], "expect": {"intent": e.intent}})
+        for e in examples
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_embeddings_are_unit_length_and_put_paraphrases_together(encoder: Encoder) -> None:
+    vectors = encoder.encode(["I lost my card", "my card is missing", "what's the weather"])
+    assert vectors.shape == (3, encoder.dim) and encoder.dim == 384
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    one = encoder.encode(["my card is missing"])[0]
+    assert np.allclose(one, vectors[1], atol=1e-5)  # padding in a batch changes nothing
+
+
+def test_embeddings_are_kept_on_disk_by_encoder_and_texts(encoder: Encoder, tmp_path: Path) -> None:
+    texts = ["where is my card", "refund please"]
+    first = encoder.encode_cached(texts, tmp_path)
+    files = list((tmp_path / "embeddings").iterdir())
+    assert len(files) == 1
+    np.save(files[0], first * 0)  # a cached file is read, not recomputed
+    assert not encoder.encode_cached(texts, tmp_path).any()
+    assert encoder.encode_cached(texts[:1], tmp_path).any()
+
+
+def test_the_encoder_joins_the_features_and_names_the_nearest_example(
+    encoder: Encoder, examples: list[Example]
+) -> None:
+    model = train_intent_model(examples, encoder=encoder)
+    assert model.mode == "encoder"
+    prediction = model.predict("my new card still has not come in the post")
+    assert prediction.intent == "card_arrival"
+    assert prediction.nearest in {e.text for e in examples if e.intent == "card_arrival"}
+    expected = (
+        encoder.encode([prediction.nearest or ""])[0]
+        @ encoder.encode(["my new card still has not come in the post"])[0]
+    )
+    assert prediction.similarity == pytest.approx(float(expected), abs=1e-3)
+    off_topic = model.predict("what is the best recipe for a chocolate cake")
+    assert off_topic.out_of_scope > prediction.out_of_scope
+    assert off_topic.similarity is not None and off_topic.similarity < prediction.similarity
+
+
+def test_a_stored_model_keeps_its_embeddings_and_needs_its_encoder_again(
+    encoder: Encoder, examples: list[Example], tmp_path: Path
+) -> None:
+    model = train_intent_model(examples, encoder=encoder)
+    joblib.dump(model, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib")
+    assert loaded.encoder is None and loaded.embedding.vectors.shape == (len(examples), 384)
+    with pytest.raises(RuntimeError):
+        loaded.predict("refund me")
+    loaded.attach(encoder)
+    text = "I want my money back for this purchase"
+    assert loaded.predict(text) == model.predict(text)
+    loaded.embedding.encoder_version = "another"
+    with pytest.raises(ValueError):
+        loaded.attach(encoder)
+
+
+def _policy(training: Path, encoder: str | None) -> Policy:
+    policy = default_policy()
+    detect = policy.detect.model_copy(update={"training": str(training), "encoder": encoder})
+    return policy.model_copy(update={"detect": detect})
+
+
+def test_load_models_keys_on_the_encoder_and_reads_the_cached_model(
+    encoder: Encoder, model_cache: Path, small_training: Path, tmp_path: Path
+) -> None:
+    light = _policy(small_training, None)
+    accurate = _policy(small_training, str(find_model(DEFAULT_ENCODER, model_cache)))
+    assert models_key(light) != models_key(accurate, encoder=encoder)
+    cache = tmp_path / "cache"
+    (cache / "encoders").mkdir(parents=True)
+    models = load_models(accurate, cache_dir=cache)
+    assert models.mode == "encoder"
+    stored = list(cache.glob("detect-*.joblib"))
+    assert len(stored) == 1
+    from baton.detect import training
+
+    training._memo.clear()
+    again = load_models(accurate, cache_dir=cache)
+    assert again is not models and again.mode == "encoder"
+    assert again.intents is not None and again.intents.encoder is not None
+    assert list(cache.glob("detect-*.joblib")) == stored
+
+
+def test_an_out_of_scope_decision_shows_the_nearest_example(
+    encoder: Encoder, model_cache: Path, small_training: Path
+) -> None:
+    policy = _policy(small_training, str(find_model(DEFAULT_ENCODER, model_cache)))
+    detector = Detector(policy, load_models(policy, cache_dir=model_cache))
+    text = "can you recommend a good pizza place near the station"
+    conversation = Conversation(id="c", turns=(turn(1, text),))
+    decision, _ = detector.decide(conversation, DetectState(), NOW)
+    low = [r for r in decision.reasons if r.code is ReasonCode.LOW_CONFIDENCE]
+    assert low and "nearest example" in low[0].evidence
+
+
+def test_an_encoder_that_was_never_exported_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(EncoderUnavailable) as raised:
+        find_model("no-such-encoder", tmp_path)
+    assert raised.value.code == "encoder_unavailable"
+    assert "baton encoder export no-such-encoder" in raised.value.message
+
+
+@pytest.fixture(autouse=True)
+def _no_hub() -> Iterator[None]:
+    """Nothing may reach a model hub: the offline flags are set for every test here."""
+    saved = {k: os.environ.get(k) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
