@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from baton.api.errors import install_error_handlers
-from baton.api.limits import BodyLimit
-from baton.api.routes import adapters, analytics, conversations, handoffs, health, turns, webhooks
+from baton.api.limits import BodyLimit, refuse_nul
+from baton.api.routes import (
+    adapters,
+    analytics,
+    conversations,
+    customers,
+    handoffs,
+    health,
+    turns,
+    webhooks,
+)
 from baton.api.security import SecurityHeaders
 from baton.brief.llm import summarizer_from_settings
 from baton.config import Settings, get_settings
 from baton.console import install as install_console
 from baton.demo import routes as demo_routes
 from baton.engine import Runtime
-from baton.policy import load_policy
-from baton.store.db import listen_dsn, make_engine, make_session_factory, upgrade
+from baton.policy import load_policy, policy_hash
+from baton.store.audit import note_policy
+from baton.store.db import engine_for, listen_dsn, make_session_factory, session_scope, upgrade
 from baton.store.keys import KeyCache
 from baton.store.notify import EventWaker
 from baton.store.ratelimit import LeasedBuckets
@@ -35,7 +47,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = engine_for(settings)
         upgrade(engine)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
@@ -48,6 +60,14 @@ def create_app(
             policy_dir=settings.policy.parent if settings.policy else None,
             summarizer=llm,
         )
+        with session_scope(app.state.session_factory) as session:
+            note_policy(
+                session=session,
+                name=app.state.runtime.policy.name,
+                digest=policy_hash(app.state.runtime.policy),
+                actor=f"system:{socket.gethostname()}",
+                now=datetime.now(UTC),
+            )
         waker = EventWaker(dsn=listen_dsn(engine), poll_seconds=settings.event_poll_interval)
         app.state.waker = waker
         await waker.start()
@@ -64,10 +84,20 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="AI-to-human conversation handoffs.",
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (turns, conversations, handoffs, health, webhooks, adapters, analytics):
+    for module in (
+        turns,
+        conversations,
+        handoffs,
+        health,
+        webhooks,
+        adapters,
+        analytics,
+        customers,
+    ):
         app.include_router(module.router)
     install_console(app)
     if demo:

@@ -1,4 +1,5 @@
-"""Security headers on every response: a strict Content-Security-Policy for Baton's own pages."""
+"""Security headers on every response: a strict Content-Security-Policy for Baton's own pages,
+and `X-Frame-Options: DENY` for browsers that predate CSP's `frame-ancestors`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"same-origin"))
+                headers.append((b"x-frame-options", b"DENY"))
                 if strict:
                     headers.append((b"content-security-policy", CSP.encode()))
                 message["headers"] = headers

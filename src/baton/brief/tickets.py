@@ -4,6 +4,7 @@ Salesforce through the policy's field mappings."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from baton.domain import Brief, Customer, TicketFields, Urgency
@@ -12,6 +13,14 @@ from baton.policy.schema import TicketsConfig, TicketSystem
 SUBJECT_CHARS = 120
 DESCRIPTION_CHARS = 30_000
 _BRACKET = re.compile(r"^(\w+)\[(\w+)\]$")
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+
+
+def single_line(text: str) -> str:
+    """`text` fit for a header or a subject: control and line-separator characters (CR, LF, NUL,
+    U+2028, ...) become spaces and runs of spaces one, so a bot's `intent` cannot add a header."""
+    cleaned = "".join(" " if unicodedata.category(c) in _BREAKS else c for c in text)
+    return " ".join(cleaned.split())
 
 
 def ticket_fields(
@@ -24,8 +33,8 @@ def ticket_fields(
     config: TicketsConfig,
 ) -> TicketFields:
     """Subject, description (the brief as text), category, priority, requester, tags, custom."""
-    label = (brief.topic or brief.intent or "support").replace("_", " ").capitalize()
-    want = " ".join(brief.desired_outcome.split())
+    label = single_line((brief.topic or brief.intent or "support").replace("_", " ")).capitalize()
+    want = single_line(brief.desired_outcome)
     subject = f"{label}: {want}" if want else label
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1].rstrip() + "…"
@@ -43,7 +52,7 @@ def ticket_fields(
         **first,
     }
     return TicketFields(
-        subject=subject,
+        subject=single_line(subject),
         description=description[:DESCRIPTION_CHARS],
         category=brief.topic or brief.intent or "general",
         priority=brief.urgency.value,

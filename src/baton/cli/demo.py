@@ -31,7 +31,7 @@ def demo(
     from baton.demo.seed import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
     from baton.desk import worker as loop
     from baton.policy import load_policy
-    from baton.store.db import make_engine, make_session_factory
+    from baton.store.db import engine_for, make_session_factory
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -58,7 +58,7 @@ def demo(
         '-H \'Content-Type: application/json\' -d \'{"turn_id": "t-1", "role": "user", '
         '"text": "I want to talk to a human", "sent_at": "2026-11-24T10:00:00Z"}\''
     )
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     stop = threading.Event()
     worker = threading.Thread(
         target=loop.run,

@@ -26,6 +26,7 @@ from baton.desk.sessions import SignedIn
 from baton.errors import BatonError
 from baton.lifecycle import EventType
 from baton.store.db import SessionFactory, session_scope
+from baton.transfer.events import MAX_EVENT_ID
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 POLL_SECONDS = 0.5
@@ -41,7 +42,9 @@ def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
 
 
 def _resume(header: str | None, fallback: int) -> int:
-    return int(header) if header and header.isdigit() else fallback
+    if header and header.isdigit() and int(header) <= MAX_EVENT_ID:
+        return int(header)
+    return fallback
 
 
 class _Clock:
@@ -101,7 +104,7 @@ async def _inbox_events(
 def inbox_stream(
     request: Request,
     signed: SignedInDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
     """New, moved and closed cases on the agent's queues, and SLA warnings, as they happen."""

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,9 +19,11 @@ from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
 from baton.policy import Policy
+from baton.privacy import apply_retention
 from baton.store.db import SessionFactory, session_scope, unavailable
 
 log = logging.getLogger("baton.worker")
+RETENTION_EVERY = timedelta(minutes=10)
 
 
 def utcnow() -> datetime:
@@ -57,6 +59,13 @@ def tick(
     return TickResult(expired=expired, fired=len(fired), assigned=len(made))
 
 
+def _retain(factory: SessionFactory, policy: Policy, name: str, now: datetime) -> None:
+    with session_scope(factory) as session:
+        done = apply_retention(session=session, policy=policy, now=now, actor=f"system:{name}")
+    if done.conversations:
+        log.info("worker %s: retention erased %d conversations", name, done.conversations)
+
+
 def run(
     *,
     factory: SessionFactory,
@@ -67,9 +76,14 @@ def run(
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
 ) -> None:
-    """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do."""
+    """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do.
+    Every `RETENTION_EVERY` it also erases what the policy's retention period has expired."""
+    retention_due = clock()
     while not stop.is_set():
         try:
+            if clock() >= retention_due:
+                _retain(factory, policy, name, clock())
+                retention_due = clock() + RETENTION_EVERY
             result = tick(factory=factory, policy=policy, name=name, batch=batch, clock=clock)
         except SQLAlchemyError as exc:
             if not unavailable(exc):

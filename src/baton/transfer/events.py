@@ -41,6 +41,11 @@ def format_event(event_id: int, event: str, data: dict[str, Any]) -> str:
     return f"id: {event_id}\nevent: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
+# The largest id a 64-bit integer column holds (PostgreSQL BIGINT, SQLite INTEGER); anything
+# past it is no event id, and the database would fail on it mid-stream.
+MAX_EVENT_ID = 2**63 - 1
+
+
 def resume_point(header: str | None, query: str | None) -> int:
     """Where to resume: the `Last-Event-ID` header, else `?last_event_id=`, else the start."""
     raw = header if header not in (None, "") else query
@@ -50,7 +55,7 @@ def resume_point(header: str | None, query: str | None) -> int:
         value = int(str(raw).strip())
     except ValueError as exc:
         raise InvalidRequest("Last-Event-ID must be an event id", field="Last-Event-ID") from exc
-    if value < 0:
+    if not 0 <= value <= MAX_EVENT_ID:
         raise InvalidRequest("Last-Event-ID must be an event id", field="Last-Event-ID")
     return value
 
