@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from baton.api.app import create_app
+from baton.cli import common
 from baton.cli.main import app as cli
 from baton.config import Settings, get_settings
 from baton.policy.loader import default_policy_path
@@ -23,6 +24,7 @@ from tests.api.conftest import authorized
 @pytest.fixture
 def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("BATON_DATABASE_URL", settings.database_url)
+    monkeypatch.setattr(common.console, "width", 400)  # one audit row a line, unfolded
     get_settings.cache_clear()
     yield settings
     get_settings.cache_clear()
