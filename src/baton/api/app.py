@@ -19,6 +19,7 @@ from baton.api.routes import (
     handoffs,
     health,
     turns,
+    verification,
     webhooks,
 )
 from baton.api.security import SecurityHeaders
@@ -91,6 +92,7 @@ def create_app(
     for module in (
         turns,
         conversations,
+        verification,
         handoffs,
         health,
         webhooks,
