@@ -29,7 +29,7 @@ from tests.api.conftest import authorized
 from tests.factories.desk import make_agent
 
 ERASE = {"id": "cus_synthetic_erase_42", "email": "erin.erasmus@example.com",
-         "name": "Erin Erasmus", "phone": "+44 20 7946 0958"}  # fmt: skip
+         "name": "Erin Erasmus", "phone": "+44 20 7946 0958", "authenticated": True}  # fmt: skip
 KEEP = {"id": "cus_synthetic_keep_7", "email": "kim.keep@example.com", "name": "Kim Keep"}
 SAID = "My parcel ZX-778899 arrived smashed, get me a human now"
 NEEDLES = ("cus_synthetic_erase_42", "erin.erasmus", "Erasmus", "ZX-778899", "smashed",

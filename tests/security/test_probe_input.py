@@ -49,7 +49,7 @@ def test_crlf_in_the_bots_intent_never_reaches_a_header(api: TestClient) -> None
         "/v1/conversations/c-crlf/turns",
         json=_turn(
             bot={"intent": hostile, "confidence": 0.2},
-            customer={"email": "jane@example.com", "name": "Jane"},
+            customer={"email": "jane@example.com", "name": "Jane", "authenticated": True},
         ),
     )
     assert answer.status_code == 200, answer.text
