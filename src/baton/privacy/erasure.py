@@ -16,6 +16,7 @@ from baton.store.audit import record_audit
 from baton.store.tables import (
     ConversationEventRow,
     ConversationRow,
+    EmailVerificationRow,
     HandoffEventRow,
     HandoffRow,
     HandoffTicketRow,
@@ -85,6 +86,9 @@ def erase_conversations(
         handoff.routing = _scrub(handoff.routing)
         handoff.reasons = _scrub(handoff.reasons)
     session.execute(delete(HandoffTicketRow).where(HandoffTicketRow.handoff_id.in_(handoff_ids)))
+    session.execute(
+        delete(EmailVerificationRow).where(EmailVerificationRow.conversation_id.in_(ids))
+    )
     _scrub_events(session, ids, handoff_ids)
     removed = _drop_side_effects(session, [*ids, *handoff_ids, *emails])
     session.flush()
@@ -104,6 +108,7 @@ def erased_brief(brief: dict[str, Any]) -> dict[str, Any]:
     return {
         **brief,
         "summary": ERASED,
+        **({"bot_note": None} if "bot_note" in brief else {}),
         "desired_outcome": "",
         "identifiers": [],
         "attempted": [],

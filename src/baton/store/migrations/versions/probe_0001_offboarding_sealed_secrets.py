@@ -1,7 +1,7 @@
 """disabled agents; webhook signing secrets sealed at rest
 
 Revision ID: probe_0001
-Revises: scale_0001
+Revises: wait_0001
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import baton.store.tables
 from baton.store.sealed import SealedSecrets
 
 revision: str = "probe_0001"
-down_revision: str | None = "scale_0001"
+down_revision: str | None = "wait_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
