@@ -3,9 +3,15 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# Pinned with hashes from pyproject.toml; pip-compile reads pip's own configuration (index
+# mirrors, find-links), so `make lock` works wherever `pip install` does.
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run demo test test-pg lint types fmt bench check clean
+.PHONY: help install install-dev lock run demo test test-pg lint types fmt bench check clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -14,16 +20,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.run: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+$(VENV)/.dev: pyproject.toml $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@ $(VENV)/.run
 
-install: $(VENV)/.run ## install Baton into ./.venv
-install-dev: $(VENV)/.dev ## install Baton with the test and lint tools
+install: $(VENV)/.run ## install Baton into ./.venv: exactly the versions in requirements.lock
+install-dev: $(VENV)/.dev ## install Baton with the test and lint tools (requirements-dev.lock)
+
+lock: | $(BIN)/python ## re-pin requirements*.lock (with hashes) after a change to pyproject.toml
+	$(BIN)/pip install -q "pip-tools>=7.4"
+	$(COMPILE) --output-file $(LOCK) pyproject.toml
+	$(COMPILE) --extra dev --constraint $(LOCK) --output-file $(DEV_LOCK) pyproject.toml
 
 run: install ## serve Baton on the configured store (SQLite ./baton.db by default)
 	$(BIN)/baton serve

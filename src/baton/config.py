@@ -6,8 +6,10 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from baton.store.sealed import check_key
 
 
 class Settings(BaseSettings):
@@ -19,6 +21,14 @@ class Settings(BaseSettings):
     )
     public_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr = SecretStr("")
+    production: bool = Field(
+        default=False, description="refuse to start without the keys production needs"
+    )
+    secrets_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key(s), comma-separated, sealing webhook secrets at rest; a "
+        "development key when unset (refused in production)",
+    )
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     model_cache_dir: Path = Path(".baton-cache")
     require_api_key: bool = True
@@ -86,6 +96,22 @@ class Settings(BaseSettings):
                     f"BATON_WEBHOOK_ALLOW_PRIVATE: {part!r} is not an address or network"
                 ) from exc
         return value
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_key(value.get_secret_value())
+        return value
+
+    @model_validator(mode="after")
+    def _production_keys(self) -> Settings:
+        if self.production and self.secrets_key is None:
+            raise ValueError(
+                "BATON_PRODUCTION is set but BATON_SECRETS_KEY is not: webhook secrets would be "
+                "sealed with the public development key"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The one unit for text limits is the character (a Unicode code point), in the API, the console
+# and the docs; a body limit alone is in bytes (`BATON_MAX_BODY_BYTES`).
 MAX_TEXT_CHARS = 16 * 1024
 
 

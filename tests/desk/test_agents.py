@@ -31,6 +31,7 @@ def test_accounts_need_a_fresh_email_and_a_long_password(session: Session) -> No
             password="short",
             queues=(),
             role=agents.AgentRole.AGENT,
+            actor="test",
             now=NOW,
         )
 

@@ -130,7 +130,7 @@ def test_transfer_to_a_queue_keeps_the_brief_and_the_clock(session: Session) -> 
 
 def test_transfer_to_an_agent_assigns_them_and_they_accept(session: Session) -> None:
     ada = make_agent(session)
-    alan = make_agent(session, "Alan Turing", queues=("sales",))
+    alan = make_agent(session, "Alan Turing", queues=("sales", "support"))
     case = open_case(session)
     service.accept(session=session, handoff_id=case.id, agent=ada, now=later(1))
     service.transfer(
@@ -238,6 +238,7 @@ def test_ticket_fields_start_from_the_brief_and_keep_edits(session: Session) -> 
     case = open_case(session)
     original = service.ticket(session=session, handoff=case)
     assert original.requester == "Bob Stone"
+    service.accept(session=session, handoff_id=case.id, agent=ada, now=later(1))
     edited = TicketFields(
         subject="Refund for ORD-12345",
         description="d",

@@ -42,6 +42,7 @@ def make_agent(
         role=role,
         queues=queues,
         capacity=capacity,
+        actor="test",
         now=NOW,
     )
 

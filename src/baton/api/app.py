@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from baton.api.context import RequestContext
 from baton.api.errors import install_error_handlers
-from baton.api.limits import BodyLimit
+from baton.api.limits import BodyLimit, refuse_nul
 from baton.api.routes import (
     adapters,
     analytics,
     conversations,
+    customers,
     handoffs,
     health,
     home,
@@ -28,8 +31,9 @@ from baton.console import install as install_console
 from baton.demo import routes as demo_routes
 from baton.engine import Runtime
 from baton.logs import configure as configure_logging
-from baton.policy import load_policy
-from baton.store.db import listen_dsn, make_engine, make_session_factory, upgrade
+from baton.policy import load_policy, policy_hash
+from baton.store.audit import note_policy
+from baton.store.db import engine_for, listen_dsn, make_session_factory, session_scope, upgrade
 from baton.store.keys import KeyCache
 from baton.store.notify import EventWaker
 from baton.store.ratelimit import LeasedBuckets
@@ -48,7 +52,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = engine_for(settings)
         upgrade(engine)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
@@ -61,6 +65,14 @@ def create_app(
             policy_dir=settings.policy.parent if settings.policy else None,
             summarizer=llm,
         )
+        with session_scope(app.state.session_factory) as session:
+            note_policy(
+                session=session,
+                name=app.state.runtime.policy.name,
+                digest=policy_hash(app.state.runtime.policy),
+                actor=f"system:{socket.gethostname()}",
+                now=datetime.now(UTC),
+            )
         waker = EventWaker(dsn=listen_dsn(engine), poll_seconds=settings.event_poll_interval)
         app.state.waker = waker
         await waker.start()
@@ -79,6 +91,7 @@ def create_app(
         description="AI-to-human conversation handoffs.",
         docs_url=None,  # served by routes.home from a package, not a CDN
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.demo = demo
@@ -93,6 +106,7 @@ def create_app(
         webhooks,
         adapters,
         analytics,
+        customers,
     ):
         app.include_router(module.router)
     install_console(app)

@@ -1,13 +1,17 @@
-"""A pure ASGI guard that refuses bodies over the configured size before they are read whole."""
+"""Guards against hostile input: a pure ASGI guard that refuses bodies over the configured size
+before they are read whole, and a dependency that refuses NUL characters anywhere."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from fastapi import Request
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.api.errors import error_body
+from baton.errors import InvalidRequest
 
 
 class BodyLimit:
@@ -65,3 +69,58 @@ class _TooLarge(HTTPException):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"the body is over {max_bytes} bytes")
+
+
+_JSON_NUL = b"\\u0000"
+
+
+async def refuse_nul(request: Request) -> None:
+    """Refuse a NUL character in any string the request carries: path, query, a JSON body's
+    keys and values at any depth, form fields. PostgreSQL cannot store one, and no field of
+    Baton's has a use for it; SQLite would keep it and hand it on to logs and e-mails."""
+    for name, value in (*request.path_params.items(), *request.query_params.multi_items()):
+        if "\x00" in name or "\x00" in str(value):
+            raise _nul(name)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        # FastAPI has read the form already (cached); its raw stream is gone.
+        for name, field in (await request.form()).multi_items():
+            if "\x00" in name or (isinstance(field, str) and "\x00" in field):
+                raise _nul(name)
+        return
+    if "json" not in content_type:
+        return
+    body = await request.body()
+    if _JSON_NUL in body:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return  # FastAPI answers malformed JSON itself
+        where = _nul_path(parsed)
+        if where is not None:
+            raise _nul(where)
+
+
+def _nul_path(value: Any) -> str | None:
+    """The dotted path of the first string holding a NUL, keys included, without recursion."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path or None
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                where = f"{path}.{key}" if path else str(key)
+                if "\x00" in key:
+                    return where.replace("\x00", "\\u0000")
+                stack.append((child, where))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}.{i}" if path else str(i)) for i, child in enumerate(item))
+    return None
+
+
+def _nul(field: str | None) -> InvalidRequest:
+    return InvalidRequest(
+        "text must not contain NUL (\\u0000) characters", field=field, code="invalid_value"
+    )

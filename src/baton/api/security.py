@@ -1,4 +1,5 @@
-"""Security headers on every response: a strict Content-Security-Policy for Baton's own pages."""
+"""Security headers on every response: a strict Content-Security-Policy for Baton's own pages,
+and `X-Frame-Options: DENY` for browsers that predate CSP's `frame-ancestors`."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        headers.append((b"x-frame-options", b"DENY"))
         if not str(scope.get("path", "")).startswith(_DOCS):
             headers.append((b"content-security-policy", CSP.encode()))
         await self.app(scope, receive, adding_headers(send, headers))

@@ -4,6 +4,7 @@ Salesforce through the policy's field mappings."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from baton.brief.actions import references
@@ -13,6 +14,14 @@ from baton.policy.schema import TicketsConfig, TicketSystem
 SUBJECT_CHARS = 120
 DESCRIPTION_CHARS = 30_000
 _BRACKET = re.compile(r"^(\w+)\[(\w+)\]$")
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+
+
+def single_line(text: str) -> str:
+    """`text` fit for a header or a subject: control and line-separator characters (CR, LF, NUL,
+    U+2028, ...) become spaces and runs of spaces one, so a bot's `intent` cannot add a header."""
+    cleaned = "".join(" " if unicodedata.category(c) in _BREAKS else c for c in text)
+    return " ".join(cleaned.split())
 
 
 def ticket_fields(
@@ -25,10 +34,11 @@ def ticket_fields(
     config: TicketsConfig,
     issue: str,
 ) -> TicketFields:
-    """Subject (the issue in the agent's words, never the customer's message), description (the
-    brief as text), category, priority, requester, tags, custom."""
-    label = (brief.topic or brief.intent or "support").replace("_", " ").capitalize()
-    subject = f"{label}: {issue}{references(brief)}" if issue else label
+    """Subject (the issue in the agent's words, never the customer's message; one line, so it is
+    safe in an e-mail header), description (the brief as text), category, priority, requester,
+    tags, custom."""
+    label = single_line((brief.topic or brief.intent or "support").replace("_", " ")).capitalize()
+    subject = f"{label}: {single_line(issue + references(brief))}" if issue else label
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1].rstrip() + "…"
     first = _first_by_kind(brief)
@@ -45,7 +55,7 @@ def ticket_fields(
         **first,
     }
     return TicketFields(
-        subject=subject,
+        subject=single_line(subject),
         description=description[:DESCRIPTION_CHARS],
         category=brief.topic or brief.intent or "general",
         priority=brief.urgency.value,

@@ -22,13 +22,13 @@ err_console = Console(stderr=True)
 def store_session(settings: Settings | None = None) -> Iterator[Session]:
     """A migrated store and one unit of work on it, for commands that write."""
     from baton.config import get_settings
-    from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+    from baton.store.db import engine_for, make_session_factory, session_scope, upgrade
 
     settings = settings or get_settings()
     err_console.print(
         f"store: {describe_store(settings.database_url)}", highlight=False, soft_wrap=True
     )
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         upgrade(engine)
         with session_scope(make_session_factory(engine)) as session:

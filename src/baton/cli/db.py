@@ -13,10 +13,10 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def upgrade_cmd(revision: str = typer.Argument("head", help="target revision")) -> None:
     """Migrate the configured database (BATON_DATABASE_URL) to the newest schema."""
     from baton.config import get_settings
-    from baton.store.db import make_engine, upgrade
+    from baton.store.db import engine_for, upgrade
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         upgrade(engine, revision)
     finally:

@@ -32,7 +32,7 @@ def demo(
     from baton.demo.seed import seed_demo
     from baton.desk import worker as loop
     from baton.policy import load_policy
-    from baton.store.db import make_engine, make_session_factory
+    from baton.store.db import engine_for, make_session_factory
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -48,7 +48,7 @@ def demo(
         key = seed_demo(session=session, policy=load_policy(settings.policy), now=datetime.now(UTC))
     url = f"http://{host}:{port}"
     _banner(url, key, db)
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     stop = threading.Event()
     worker = threading.Thread(
         target=loop.run,

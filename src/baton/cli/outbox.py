@@ -28,14 +28,14 @@ def run(
 ) -> None:
     """Deliver due outbox rows until stopped (SIGTERM/SIGINT finish the current pass)."""
     from baton.config import get_settings
-    from baton.store.db import make_engine, make_session_factory, upgrade
+    from baton.store.db import engine_for, make_session_factory, upgrade
     from baton.transfer.egress import guard_from_settings
     from baton.transfer.email import SmtpMailer
     from baton.transfer.outbox import Worker, default_worker_id, utcnow
     from baton.transfer.transport import HttpxTransport
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     upgrade(engine)
     transport = HttpxTransport(guard=guard_from_settings(settings))
     worker = Worker(
@@ -73,10 +73,10 @@ def status() -> None:
     from sqlalchemy import func, select
 
     from baton.config import get_settings
-    from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+    from baton.store.db import engine_for, make_session_factory, session_scope, upgrade
     from baton.store.tables import OutboxRow, WebhookDeliveryRow
 
-    engine = make_engine(get_settings().database_url)
+    engine = engine_for(get_settings())
     try:
         upgrade(engine)
         with session_scope(make_session_factory(engine)) as session:

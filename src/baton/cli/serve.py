@@ -21,7 +21,7 @@ def serve(
     import uvicorn
 
     from baton.config import get_settings
-    from baton.store.db import make_engine, upgrade
+    from baton.store.db import engine_for, upgrade
 
     settings = get_settings()
     if workers > 1 and settings.is_sqlite:
@@ -44,7 +44,7 @@ def serve(
             log_config=None,  # baton.logs formats uvicorn's lines too
         )
         return
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         upgrade(engine)
     finally:

@@ -24,11 +24,11 @@ def worker(
     from baton.config import get_settings
     from baton.desk import worker as loop
     from baton.policy import load_policy
-    from baton.store.db import make_engine, make_session_factory, upgrade
+    from baton.store.db import engine_for, make_session_factory, upgrade
 
     settings = get_settings()
     policy = load_policy(settings.policy)
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     label = name or f"worker-{socket.gethostname()}-{os.getpid()}"
     stop = threading.Event()
 

@@ -12,7 +12,7 @@ from baton.api.deps import Now, RuntimeDep, get_session
 from baton.console.auth import CsrfChecked
 from baton.console.web import ConsoleRoute
 from baton.desk import agents, offers, service
-from baton.domain import TicketFields
+from baton.domain import MAX_TEXT_CHARS, TicketFields
 from baton.errors import Forbidden, InvalidRequest
 from baton.store.tables import AgentRow
 
@@ -48,7 +48,7 @@ def reply(
     session: UnitOfWork,
     signed: CsrfChecked,
     now: Now,
-    text: Annotated[str, Form(max_length=16 * 1024)] = "",
+    text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
 ) -> RedirectResponse:
     agent = _me(session, signed.agent.id)
     service.reply(session=session, handoff_id=handoff_id, agent=agent, text=text, now=now)
@@ -191,6 +191,7 @@ def create_agent(
         role=role,
         queues=queues or [],
         capacity=capacity,
+        actor=f"agent:{signed.agent.id}",
         now=now,
     )
     return RedirectResponse("/console/agents?done=agent", status_code=303)

@@ -135,7 +135,7 @@ def case_page(
         "responded": any(e.type == EventType.REPLIED.value for e in events),
         "names": {a.id: a.name for a in team},
         "queues": [q.name for q in policy.queues],
-        "colleagues": [a for a in team if a.id != signed.agent.id],
+        "colleagues": [a for a in team if a.id != signed.agent.id and a.disabled_at is None],
         "codes": policy.desk.resolution_codes,
         "outcomes": list(service.Outcome),
         "can": _actions(handoff, signed),

@@ -10,12 +10,14 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baton.desk.roles import AgentRole as AgentRole
 from baton.desk.roles import Presence as Presence
 from baton.errors import Conflict, InvalidRequest, LoginThrottled
+from baton.store.audit import record_audit
 from baton.store.tables import AgentRow, HandoffRow
 
 MIN_PASSWORD_CHARS = 10
@@ -44,14 +46,14 @@ def create(
     password: str,
     role: AgentRole,
     queues: Sequence[str],
+    actor: str,
     now: datetime,
     capacity: int = 3,
     skills: Sequence[str] = (),
 ) -> AgentRow:
-    """Create a console account; the password is stored only as an argon2 hash."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise InvalidRequest("an e-mail address is needed", field="email")
+    """Create a console account, audited as `agent.created`; the password is stored only as an
+    argon2 hash."""
+    email = normalise_email(email)
     if get_by_email(session=session, email=email) is not None:
         raise Conflict(f"an agent with e-mail {email!r} exists", field="email")
     row = AgentRow(
@@ -68,7 +70,24 @@ def create(
     )
     session.add(row)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="agent.created",
+        target=row.id,
+        data={"email": email, "role": row.role, "queues": list(queues)},
+        now=now,
+    )
     return row
+
+
+def normalise_email(email: str) -> str:
+    """A valid address in lower case, or `InvalidRequest` naming why (`a@` is refused)."""
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidRequest(f"not a valid e-mail address: {exc}", field="email") from None
+    return checked.normalized.lower()
 
 
 def get(*, session: Session, agent_id: str) -> AgentRow | None:
@@ -86,7 +105,7 @@ def list_all(*, session: Session) -> list[AgentRow]:
 def password_hash_of(*, session: Session, email: str) -> tuple[str, str] | None:
     """(agent id, stored hash) for the e-mail, to verify once the transaction is over."""
     row = get_by_email(session=session, email=email)
-    if row is None or not row.password_hash:
+    if row is None or not row.password_hash or row.disabled_at is not None:
         return None
     return row.id, row.password_hash
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,17 +83,38 @@ def parse_article(slug: str, source: str) -> Article:
 
 
 def read_folder(folder: Path) -> list[Article]:
+    """Every `.md` file under `folder`; symbolic links, files outside it and non-UTF-8 text are
+    refused, so a link to `/proc/self/environ` cannot become an article every agent reads."""
     if not folder.is_dir():
         raise InvalidRequest(f"{folder} is not a folder", field="dir")
+    root = folder.resolve()
     articles: dict[str, Article] = {}
     for path in sorted(folder.rglob("*.md")):
-        if path.stat().st_size > MAX_ARTICLE_BYTES:
-            raise InvalidRequest(f"{path} is over {MAX_ARTICLE_BYTES} bytes", field="dir")
         slug = slug_for(path.relative_to(folder))
         if slug in articles:
             raise InvalidRequest(f"two files make the slug {slug!r}", field="dir")
-        articles[slug] = parse_article(slug, path.read_text(encoding="utf-8"))
+        articles[slug] = parse_article(slug, _read_article(path, folder, root))
     return list(articles.values())
+
+
+def _read_article(path: Path, folder: Path, root: Path) -> str:
+    inside = path.relative_to(folder)
+    for step in (folder.joinpath(*inside.parts[: i + 1]) for i in range(len(inside.parts))):
+        if step.is_symlink():
+            raise InvalidRequest(f"{step} is a symbolic link; links are not loaded", field="dir")
+    if not path.resolve().is_relative_to(root):
+        raise InvalidRequest(f"{path} is outside {folder}", field="dir")
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
+        raise InvalidRequest(f"{path} is not a regular file", field="dir")
+    if status.st_size > MAX_ARTICLE_BYTES:
+        raise InvalidRequest(f"{path} is over {MAX_ARTICLE_BYTES} bytes", field="dir")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(
+            f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8", field="dir"
+        ) from None
 
 
 def _digest(article: Article) -> str:

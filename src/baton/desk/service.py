@@ -20,7 +20,14 @@ from baton.desk.offers import OfferState, close_offer, lock_agent
 from baton.desk.timers import on_agent_reply, stop_clocks
 from baton.desk.waits import record_handle_time
 from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
-from baton.errors import Conflict, Forbidden, HandoffNotFound, IllegalTransition, InvalidRequest
+from baton.errors import (
+    AgentUnavailable,
+    Conflict,
+    Forbidden,
+    HandoffNotFound,
+    IllegalTransition,
+    InvalidRequest,
+)
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.store import repositories as repo
@@ -274,11 +281,29 @@ def _transfer_target(
             raise InvalidRequest("the case is already waiting in that queue", field="to_queue")
         return None
     target = session.get(AgentRow, to_agent_id)
-    if target is None:
+    if target is None or target.disabled_at is not None:
         raise InvalidRequest(f"no agent {to_agent_id!r}", field="to_agent")
     if target.id == handoff.agent_id:
         raise InvalidRequest("that agent already has the case", field="to_agent")
+    _check_can_take(session, handoff, target)
     return target
+
+
+def _check_can_take(session: Session, handoff: HandoffRow, target: AgentRow) -> None:
+    """A case goes only to someone who serves its queue and has a free slot, as accepting it
+    would require: a transfer is not a way around the queue or the capacity."""
+    if role_of(target) is not AgentRole.AGENT:
+        return
+    lock_agent(session=session, agent_id=target.id)
+    if handoff.queue not in (target.queues or []):
+        raise InvalidRequest(
+            f"{target.name} does not serve the {handoff.queue} queue", field="to_agent"
+        )
+    if open_cases(session=session, agent_id=target.id) >= max(target.capacity, 1):
+        raise AgentUnavailable(
+            f"{target.name} already has {target.capacity} open cases, their capacity",
+            field="capacity",
+        )
 
 
 def resolve(
@@ -364,7 +389,9 @@ def ticket(*, session: Session, handoff: HandoffRow) -> TicketFields:
 def save_ticket(
     *, session: Session, handoff_id: str, agent: AgentRow, fields: TicketFields, now: datetime
 ) -> TicketFields:
-    handoff = load(session=session, handoff_id=handoff_id, agent=agent)
+    """Save the agent's edits: only the agent who has the case, or a lead, may change them."""
+    handoff = load(session=session, handoff_id=handoff_id, agent=agent, for_update=True)
+    _require_owner(handoff, agent)
     row = session.get(HandoffTicketRow, handoff.id)
     data = fields.model_dump(mode="json")
     if row is None:

@@ -49,7 +49,7 @@ def resolve(*, session: Session, token: str, now: datetime) -> SignedIn | None:
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     agent = session.get(AgentRow, row.agent_id)
-    if agent is None:
+    if agent is None or agent.disabled_at is not None:
         return None
     return SignedIn(agent=agent, session_id=row.id, csrf_token=row.csrf_token)
 
@@ -66,3 +66,15 @@ def close_session(*, session: Session, session_id: str, now: datetime) -> None:
 def is_live(*, session: Session, session_id: str, now: datetime) -> bool:
     row = session.get(ConsoleSessionRow, session_id)
     return row is not None and row.revoked_at is None and row.expires_at > now
+
+
+def revoke_all(*, session: Session, agent_id: str, now: datetime) -> int:
+    """End every live session of an agent (offboarding, a reset password); how many ended."""
+    result = session.execute(
+        update(ConsoleSessionRow)
+        .where(ConsoleSessionRow.agent_id == agent_id, ConsoleSessionRow.revoked_at.is_(None))
+        .where(ConsoleSessionRow.expires_at > now)
+        .values(revoked_at=now)
+    )
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -21,10 +21,12 @@ from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
 from baton.desk.waits import publish_waits
 from baton.policy import Policy
+from baton.privacy import apply_retention
 from baton.store.db import SessionFactory, session_scope, unavailable
 
 log = logging.getLogger("baton.worker")
 WAITS_EVERY = timedelta(seconds=5)
+RETENTION_EVERY = timedelta(minutes=10)
 
 
 def utcnow() -> datetime:
@@ -66,6 +68,13 @@ def tick(
     return TickResult(expired=expired, fired=len(fired), assigned=len(made), waits=told)
 
 
+def _retain(factory: SessionFactory, policy: Policy, name: str, now: datetime) -> None:
+    with session_scope(factory) as session:
+        done = apply_retention(session=session, policy=policy, now=now, actor=f"system:{name}")
+    if done.conversations:
+        log.info("worker %s: retention erased %d conversations", name, done.conversations)
+
+
 def run(
     *,
     factory: SessionFactory,
@@ -77,13 +86,17 @@ def run(
     clock: Callable[[], datetime] = utcnow,
     waits_every: timedelta = WAITS_EVERY,
 ) -> None:
-    """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do."""
-    waits_due = clock()
+    """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do.
+    Every `RETENTION_EVERY` it also erases what the policy's retention period has expired."""
+    waits_due = retention_due = clock()
     while not stop.is_set():
         waits = clock() >= waits_due
         if waits:
             waits_due = clock() + waits_every
         try:
+            if clock() >= retention_due:
+                _retain(factory, policy, name, clock())
+                retention_due = clock() + RETENTION_EVERY
             result = tick(
                 factory=factory, policy=policy, name=name, batch=batch, clock=clock, waits=waits
             )

@@ -1,4 +1,5 @@
-"""Customer satisfaction: one score per handoff, 1 to 5, stored on the case and in its log."""
+"""Customer satisfaction: one score per resolved handoff, 1 to 5, stored on the case and in its
+log. A case still waiting, being worked, abandoned or only offered has nothing to rate yet."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from baton.lifecycle import EventType, HandoffStatus
 from baton.store import repositories as repo
 from baton.store.tables import HandoffRow
 
-NOT_RATEABLE = frozenset({HandoffStatus.OFFERED.value, HandoffStatus.DECLINED.value})
-
 
 def record_csat(
     *, session: Session, handoff_id: str, score: int, comment: str | None, now: datetime
@@ -21,9 +20,9 @@ def record_csat(
     handoff = repo.get_handoff_row(session=session, handoff_id=handoff_id, for_update=True)
     if handoff is None:
         raise HandoffNotFound(f"no handoff {handoff_id!r}", field="handoff_id")
-    if handoff.status in NOT_RATEABLE:
+    if handoff.status != HandoffStatus.RESOLVED.value:
         raise IllegalTransition(
-            f"a handoff that is {handoff.status} never reached a person to rate", field="score"
+            f"only a resolved handoff is rated; this one is {handoff.status}", field="score"
         )
     if handoff.csat is not None:
         if handoff.csat == score:

@@ -141,6 +141,8 @@ def iso_week(week: str) -> tuple[datetime, datetime]:
     except ValueError as exc:
         raise InvalidRequest(f"{week!r} is not a week of that year", field="week") from exc
     start = datetime.combine(monday, time(), tzinfo=UTC)
+    if monday > date.max - timedelta(days=7):
+        raise InvalidRequest(f"{week!r} ends past the last date Baton can hold", field="week")
     return start, start + timedelta(days=7)
 
 

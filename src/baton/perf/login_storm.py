@@ -53,6 +53,7 @@ def _agent(url: str) -> None:
                 name="Storm Target",
                 password=secrets.token_urlsafe(16),  # never used: every sign-in here is wrong
                 role=agents.AgentRole.AGENT,
+                actor="bench",
                 queues=("support",),
                 now=datetime.now(UTC),
             )

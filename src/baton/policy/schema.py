@@ -544,6 +544,18 @@ class DeskConfig(Strict):
         }
 
 
+class RetentionConfig(Strict):
+    """How long transcripts and customer fields are kept; the KPI facts are kept regardless."""
+
+    days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36_500,
+        description="a conversation idle this many days, with no open case, is erased by the "
+        "worker (turns, customer fields, brief text); unset keeps everything",
+    )
+
+
 class Policy(Strict):
     """A validated, immutable policy: what Baton escalates, how, and where it sends it."""
 
@@ -562,6 +574,7 @@ class Policy(Strict):
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
     brief: BriefConfig = Field(default_factory=BriefConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @model_validator(mode="after")
     def _references_exist(self) -> Policy:

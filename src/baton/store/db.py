@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +16,11 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+
+from baton.store import sealed
+
+if TYPE_CHECKING:
+    from baton.config import Settings
 
 SessionFactory = sessionmaker[Session]
 # Workers starting together on one PostgreSQL database take turns to migrate it.
@@ -111,12 +116,25 @@ def _sqlite_begin(connection: Any) -> None:
         raise
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, secrets_key: str | None = None, **kwargs: Any) -> Engine:
     """An engine for a SQLite (WAL, one writer) or PostgreSQL URL.
 
     Bound values are kept out of error messages (`hide_parameters`), so a logged database error
-    never carries a customer's words, a key's hash or any other stored value.
+    never carries a customer's words, a key's hash or any other stored value. `secrets_key`
+    seals webhook secrets at rest (`baton.store.sealed`; a development key when None).
     """
+    engine = _engine(url, **kwargs)
+    sealed.bind(engine, secrets_key)
+    return engine
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The configured store, with the configured secrets key: what every command and server uses."""
+    key = settings.secrets_key.get_secret_value() if settings.secrets_key else None
+    return make_engine(settings.database_url, secrets_key=key)
+
+
+def _engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "factory": _QueuedConnection}

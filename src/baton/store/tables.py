@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from baton.store.sealed import SealedSecrets
+
 Json = JSON().with_variant(JSON(none_as_null=True), "sqlite")
 
 
@@ -161,6 +163,9 @@ class AgentRow(Base):
     )
     last_assigned_at: Mapped[datetime | None]
     presence_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None] = mapped_column(
+        doc="set by `baton agents disable`: no sign-in, no sessions, no cases"
+    )
 
 
 class QueueStatRow(Base):
@@ -217,7 +222,9 @@ class WebhookEndpointRow(Base):
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(500), default="")
     event_types: Mapped[list[Any]] = mapped_column(Json, default=list)
-    secrets: Mapped[list[Any]] = mapped_column(Json, default=list)
+    secrets: Mapped[list[Any]] = mapped_column(
+        SealedSecrets(), default=list, doc="each `secret` sealed at rest; see baton.store.sealed"
+    )
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(200))
     failing_since: Mapped[datetime | None]

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, Protocol
 
+from baton.brief.tickets import single_line
 from baton.config import Settings
 from baton.domain import Brief
 
@@ -49,13 +50,15 @@ class Email:
         )
 
     def to_message(self, sender: str) -> EmailMessage:
+        """The SMTP message; every header is made one line here, so a stored message rendered
+        before that rule (or from a hostile field) still sends instead of failing forever."""
         message = EmailMessage()
-        message["From"] = sender
-        message["To"] = ", ".join(self.to)
-        message["Subject"] = self.subject
-        message["Message-ID"] = self.message_id
+        message["From"] = single_line(sender)
+        message["To"] = ", ".join(single_line(to) for to in self.to)
+        message["Subject"] = single_line(self.subject)
+        message["Message-ID"] = single_line(self.message_id)
         if self.reply_to:
-            message["Reply-To"] = self.reply_to
+            message["Reply-To"] = single_line(self.reply_to)
         message.set_content(self.text)
         return message
 
@@ -178,7 +181,7 @@ def handoff_emails(
         out.append(
             Email(
                 to=(team_email,),
-                subject=f"[{queue}] {brief.ticket_fields.subject} [{handoff_id}]",
+                subject=single_line(f"[{queue}] {brief.ticket_fields.subject} [{handoff_id}]"),
                 text=f"Handoff {handoff_id} in queue {queue}.\n\n{brief_text(brief)}",
                 message_id=make_msgid(f"notify.{handoff_id}", domain=domain),
                 reply_to=customer,

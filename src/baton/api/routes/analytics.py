@@ -30,7 +30,9 @@ DEFAULT_DAYS = 7
 class CsatCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    score: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
+    score: int = Field(
+        ge=1, le=5, strict=True, description="a JSON integer, 1 (very unhappy) to 5 (very happy)"
+    )
     comment: str | None = Field(default=None, max_length=2000)
 
 

@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.orm import Session
 
 from baton.api.deps import ApiKeyDep, Now, ReadSessionDep, SessionDep
 from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
+from baton.store.audit import record_audit
 from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.egress import EgressGuard
@@ -116,6 +118,16 @@ def _delivery(row: WebhookDeliveryRow) -> DeliveryRead:
     return DeliveryRead.model_validate(row)
 
 
+def _audit(
+    session: Session, key: str, action: str, target: str, now: datetime, **data: object
+) -> None:
+    """Every change to an endpoint and every read of a secret, by the key that made it; `data`
+    never holds a secret."""
+    record_audit(
+        session=session, actor=f"key:{key}", action=action, target=target, data=data, now=now
+    )
+
+
 @router.get("/event-types", response_model=list[str])
 def list_event_types(_key: ApiKeyDep) -> list[str]:
     """Every event type an endpoint may subscribe to."""
@@ -124,7 +136,7 @@ def list_event_types(_key: ApiKeyDep) -> list[str]:
 
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201, responses=_ERRORS)
 def create_endpoint(
-    body: EndpointCreate, session: SessionDep, now: Now, _key: ApiKeyDep, guard: EgressGuardDep
+    body: EndpointCreate, session: SessionDep, now: Now, key: ApiKeyDep, guard: EgressGuardDep
 ) -> EndpointCreated:
     """Register a receiver; the answer carries its signing secret.
 
@@ -140,6 +152,7 @@ def create_endpoint(
         now=now,
     )
     secret = webhooks.active_secrets(row, now)[0]
+    _audit(session, key, "webhook.created", row.id, now, url=row.url, event_types=body.event_types)
     return EndpointCreated(**_endpoint(row).model_dump(), secret=secret)
 
 
@@ -160,13 +173,15 @@ def update_endpoint(
     body: EndpointUpdate,
     session: SessionDep,
     now: Now,
-    _key: ApiKeyDep,
+    key: ApiKeyDep,
     guard: EgressGuardDep,
 ) -> EndpointRead:
     """Change the URL, the event types, or enable a disabled endpoint again."""
     if body.url is not None:
         guard.check(body.url, unresolved_ok=True)
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    changes = body.model_dump(exclude_unset=True)
+    _audit(session, key, "webhook.updated", row.id, now, before={"url": row.url}, changes=changes)
     return _endpoint(
         webhooks.update_endpoint(
             session=session,
@@ -181,18 +196,18 @@ def update_endpoint(
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204, responses=_NOT_FOUND)
-def delete_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> Response:
+def delete_endpoint(endpoint_id: str, session: SessionDep, now: Now, key: ApiKeyDep) -> Response:
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    _audit(session, key, "webhook.deleted", row.id, now, url=row.url)
     webhooks.delete_endpoint(session=session, endpoint=row)
     return Response(status_code=204)
 
 
 @router.get("/endpoints/{endpoint_id}/secret", response_model=EndpointSecret, responses=_NOT_FOUND)
-def get_secret(
-    endpoint_id: str, session: ReadSessionDep, now: Now, _key: ApiKeyDep
-) -> EndpointSecret:
-    """The newest signing secret."""
+def get_secret(endpoint_id: str, session: SessionDep, now: Now, key: ApiKeyDep) -> EndpointSecret:
+    """The newest signing secret; each read is in the audit log."""
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    _audit(session, key, "webhook.secret_read", row.id, now)
     return EndpointSecret(secret=webhooks.active_secrets(row, now)[0])
 
 
@@ -200,10 +215,12 @@ def get_secret(
     "/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointSecret, responses=_NOT_FOUND
 )
 def rotate_secret(
-    endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep
+    endpoint_id: str, session: SessionDep, now: Now, key: ApiKeyDep
 ) -> EndpointSecret:
     """A new secret; for 24 hours messages carry signatures under the old and the new one."""
     row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    grace_until = (now + webhooks.SECRET_GRACE).isoformat()
+    _audit(session, key, "webhook.secret_rotated", row.id, now, old_valid_until=grace_until)
     return EndpointSecret(secret=webhooks.rotate_secret(session=session, endpoint=row, now=now))
 
 
@@ -232,8 +249,8 @@ def get_delivery(delivery_id: str, session: ReadSessionDep, _key: ApiKeyDep) -> 
 
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryRead, responses=_ERRORS)
-def retry_delivery(
-    delivery_id: str, session: SessionDep, now: Now, _key: ApiKeyDep
-) -> DeliveryRead:
+def retry_delivery(delivery_id: str, session: SessionDep, now: Now, key: ApiKeyDep) -> DeliveryRead:
     """Redeliver now with the same webhook-id and body, on a fresh retry schedule."""
-    return _delivery(webhooks.retry_delivery(session=session, delivery_id=delivery_id, now=now))
+    row = webhooks.retry_delivery(session=session, delivery_id=delivery_id, now=now)
+    _audit(session, key, "webhook.redelivered", row.endpoint_id, now, delivery_id=row.id)
+    return _delivery(row)

@@ -1,0 +1,55 @@
+"""The retention period: conversations idle longer than the policy's `retention.days`, with no
+open case, are erased by the worker; the KPI facts stay."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baton.lifecycle import HandoffStatus
+from baton.policy import Policy
+from baton.privacy.erasure import Erased, erase_conversations
+from baton.store.audit import record_audit
+from baton.store.tables import ConversationRow, HandoffRow
+
+_OPEN = (HandoffStatus.QUEUED.value, HandoffStatus.ASSIGNED.value, HandoffStatus.ACTIVE.value)
+
+
+def apply_retention(
+    *, session: Session, policy: Policy, now: datetime, actor: str, limit: int = 200
+) -> Erased:
+    """Erase up to `limit` expired conversations; audited as `retention.applied` when any were."""
+    if policy.retention.days is None:
+        return Erased()
+    cutoff = now - timedelta(days=policy.retention.days)
+    still_open = select(HandoffRow.conversation_id).where(HandoffRow.status.in_(_OPEN))
+    stmt = (
+        select(ConversationRow)
+        .where(
+            ConversationRow.updated_at < cutoff,
+            ConversationRow.meta["erased_at"].as_string().is_(None),
+            ConversationRow.id.not_in(still_open),
+        )
+        .order_by(ConversationRow.updated_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(stmt))
+    done = erase_conversations(session=session, conversations=rows, now=now)
+    if done.conversations:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="retention.applied",
+            target=f"policy:{policy.name}",
+            data={
+                "days": policy.retention.days,
+                "before": cutoff.isoformat(),
+                "conversations": done.conversations,
+                "turns": done.turns,
+            },
+            now=now,
+        )
+    return done
