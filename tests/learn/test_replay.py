@@ -11,7 +11,7 @@ from baton.domain import BotSignal, Role, Turn
 from baton.engine import Runtime, process_turn
 from baton.learn.replay import replay
 from baton.policy import Policy, default_policy
-from baton.store.tables import HandoffRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow
 
 T0 = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
 # conversation id -> (first message, the bot's confidence on it)
@@ -30,7 +30,13 @@ def seed(session: Session) -> None:
         turn = Turn(turn_id="u1", role=Role.USER, text=text, sent_at=at,
                     bot=BotSignal(confidence=confidence))  # fmt: skip
         process_turn(
-            session, runtime=runtime, conversation_id=cid, turn=turn, customer=None, now=at
+            session,
+            tenant_id=DEFAULT_TENANT,
+            runtime=runtime,
+            conversation_id=cid,
+            turn=turn,
+            customer=None,
+            now=at,
         )
     session.flush()
 

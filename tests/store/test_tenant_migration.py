@@ -85,3 +85,21 @@ def test_the_migration_goes_down_and_up_again(db_url: str) -> None:
         assert _scalar(engine, "SELECT id FROM tenants") == DEFAULT_TENANT
     finally:
         engine.dispose()
+
+
+def test_article_slugs_are_unique_per_tenant_and_still_searchable(session_factory) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from baton.desk import knowledge
+    from baton.store.tenants import create_tenant
+
+    now = datetime.now(UTC)
+    article = knowledge.parse_article("refunds", "# Refunds\n\nHow a refund is paid back.")
+    with session_factory.begin() as s:
+        create_tenant(session=s, tenant_id="b", name="B", now=now)
+        knowledge.load(session=s, tenant_id=DEFAULT_TENANT, articles=[article], now=now)
+        knowledge.load(session=s, tenant_id="b", articles=[article], now=now)
+    with session_factory() as s:
+        for tenant in (DEFAULT_TENANT, "b"):
+            hits = knowledge.search(session=s, tenant_id=tenant, query="refund")
+            assert [h.slug for h in hits] == ["refunds"]

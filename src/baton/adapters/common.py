@@ -30,6 +30,7 @@ def hand_over(
     session: Session,
     *,
     runtime: Runtime,
+    tenant_id: str,
     conversation_id: str,
     turns: Sequence[Turn],
     customer: Customer | None,
@@ -41,6 +42,7 @@ def hand_over(
         process_turn(
             session,
             runtime=runtime,
+            tenant_id=tenant_id,
             conversation_id=conversation_id,
             turn=turn,
             customer=customer,
@@ -49,6 +51,7 @@ def hand_over(
     return request_handoff(
         session,
         runtime=runtime,
+        tenant_id=tenant_id,
         conversation_id=conversation_id,
         request=HandoffRequest(channel=channel),
         now=now,

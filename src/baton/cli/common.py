@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
 
 console = Console()
 err_console = Console(stderr=True)
+# The default tenant's id (baton.store.tables.DEFAULT_TENANT), spelled here to keep the CLI's
+# start free of SQLAlchemy.
+TENANT_OPTION = typer.Option(
+    "default", "--tenant", help="the tenant (workspace); a single team never needs to name it"
+)
 
 
 @contextmanager

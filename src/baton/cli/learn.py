@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from baton.cli.common import console, store_session
+from baton.cli.common import TENANT_OPTION, console, store_session
 
 if TYPE_CHECKING:
     from baton.learn.replay import Escalation, ReplayResult
@@ -23,13 +23,16 @@ def report(
         "review.html"
     ),
     samples: Annotated[int, typer.Option(help="transcripts to include for review")] = 6,
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Write the weekly review: KPIs against last week, charts, samples, coverage suggestions."""
     from baton.learn.review import build_review
     from baton.learn.review_html import render_html
 
     with store_session() as session:
-        review = build_review(session=session, week=week, now=datetime.now(UTC), samples=samples)
+        review = build_review(
+            session=session, tenant_id=tenant, week=week, now=datetime.now(UTC), samples=samples
+        )
     if out.suffix.lower() == ".json":
         out.write_text(review.model_dump_json(indent=2), encoding="utf-8")
     else:

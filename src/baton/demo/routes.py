@@ -17,6 +17,7 @@ from baton.api.deps import Now, RuntimeDep, SessionDep
 from baton.demo.bot import FaqBot
 from baton.domain import MAX_TEXT_CHARS, Action, BotSignal, Channel, Role, Turn
 from baton.engine import HandoffRequest, TurnResult, process_turn, request_handoff
+from baton.store.tables import DEFAULT_TENANT
 from baton.transfer.events import event_stream_response
 
 _HERE = Path(str(resources.files("baton.demo")))
@@ -65,6 +66,7 @@ def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoRe
     result = process_turn(
         session,
         runtime=runtime,
+        tenant_id=DEFAULT_TENANT,
         conversation_id=body.conversation_id,
         turn=turn,
         customer=None,
@@ -78,6 +80,7 @@ def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoRe
     process_turn(
         session,
         runtime=runtime,
+        tenant_id=DEFAULT_TENANT,
         conversation_id=body.conversation_id,
         turn=bot_turn,
         customer=None,
@@ -91,7 +94,12 @@ def choose(body: Choose, session: SessionDep, runtime: RuntimeDep, now: Now) -> 
     """The customer takes an offer on a channel, asks for a person, or declines."""
     request = HandoffRequest(channel=body.channel, decline=body.decline)
     result = request_handoff(
-        session, runtime=runtime, conversation_id=body.conversation_id, request=request, now=now
+        session,
+        runtime=runtime,
+        tenant_id=DEFAULT_TENANT,
+        conversation_id=body.conversation_id,
+        request=request,
+        now=now,
     )
     return DemoReply(result=result)
 
@@ -103,4 +111,6 @@ def events(
 ) -> StreamingResponse:
     """The conversation's events for the page: agent replies and status, live."""
     last = request.headers.get("last-event-id", "0")
-    return event_stream_response(request, conversation_id, int(last) if last.isdigit() else 0)
+    return event_stream_response(
+        request, DEFAULT_TENANT, conversation_id, int(last) if last.isdigit() else 0
+    )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from baton.desk.agents import hash_password
 from baton.policy import Policy
 from baton.store import repositories as repo
-from baton.store.tables import AgentRow
+from baton.store.tables import DEFAULT_TENANT, AgentRow
 
 DEMO_PASSWORD = "baton-demo-password"  # noqa: S105 - the demo's published console password
 DEMO_AGENTS = (
@@ -41,4 +41,6 @@ def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
             )
         )
     session.flush()
-    return repo.create_api_key(session=session, name="demo-bot", now=now)
+    return repo.create_api_key(
+        session=session, tenant_id=DEFAULT_TENANT, name="demo-bot", scopes="bot,read", now=now
+    )

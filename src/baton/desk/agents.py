@@ -15,6 +15,7 @@ from baton.desk.roles import AgentRole as AgentRole
 from baton.desk.roles import Presence as Presence
 from baton.errors import Conflict, InvalidRequest
 from baton.store.tables import AgentRow, HandoffRow
+from baton.store.tenants import require_tenant
 
 MIN_PASSWORD_CHARS = 10
 _hasher = PasswordHasher()
@@ -33,6 +34,7 @@ def hash_password(password: str) -> str:
 def create(
     *,
     session: Session,
+    tenant_id: str,
     email: str,
     name: str,
     password: str,
@@ -42,7 +44,11 @@ def create(
     capacity: int = 3,
     skills: Sequence[str] = (),
 ) -> AgentRow:
-    """Create a console account; the password is stored only as an argon2 hash."""
+    """Create a console account in `tenant_id`; the password is stored only as an argon2 hash.
+
+    E-mail addresses are unique across tenants: signing in finds the agent, and so the tenant.
+    """
+    require_tenant(session=session, tenant_id=tenant_id)
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidRequest("an e-mail address is needed", field="email")
@@ -50,6 +56,7 @@ def create(
         raise Conflict(f"an agent with e-mail {email!r} exists", field="email")
     row = AgentRow(
         id="ag_" + uuid.uuid4().hex[:20],
+        tenant_id=tenant_id,
         email=email,
         name=name.strip() or email,
         role=role.value,
@@ -73,8 +80,13 @@ def get_by_email(*, session: Session, email: str) -> AgentRow | None:
     return session.scalars(select(AgentRow).where(AgentRow.email == email.strip().lower())).first()
 
 
-def list_all(*, session: Session) -> list[AgentRow]:
-    return list(session.scalars(select(AgentRow).order_by(AgentRow.name)))
+def list_all(*, session: Session, tenant_id: str) -> list[AgentRow]:
+    """The tenant's team; agents belong to one tenant and never see another's cases."""
+    return list(
+        session.scalars(
+            select(AgentRow).where(AgentRow.tenant_id == tenant_id).order_by(AgentRow.name)
+        )
+    )
 
 
 def authenticate(*, session: Session, email: str, password: str) -> AgentRow | None:

@@ -20,6 +20,7 @@ from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
 from baton.policy import Policy
 from baton.store.db import SessionFactory, session_scope, unavailable
+from baton.store.tenants import list_tenant_ids
 
 log = logging.getLogger("baton.worker")
 
@@ -53,8 +54,21 @@ def tick(
     with session_scope(factory) as session:
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
-        made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    return TickResult(expired=expired, fired=len(fired), assigned=len(made))
+        tenants = list_tenant_ids(session=session)
+    made = 0
+    for tenant_id in tenants:
+        with session_scope(factory) as session:
+            made += len(
+                assign_batch(
+                    session=session,
+                    tenant_id=tenant_id,
+                    policy=policy,
+                    now=clock(),
+                    limit=batch,
+                    actor=name,
+                )
+            )
+    return TickResult(expired=expired, fired=len(fired), assigned=made)
 
 
 def run(

@@ -14,6 +14,7 @@ from baton.store.tables import AuditRow
 def record_audit(
     *,
     session: Session,
+    tenant_id: str,
     actor: str,
     action: str,
     target: str,
@@ -28,15 +29,24 @@ def record_audit(
         target: what was acted on, e.g. the key's name or the agent's id.
         data: details that help a reviewer; never secrets (store a key's prefix, not the key).
     """
-    row = AuditRow(at=now, actor=actor, action=action, target=target, data=data or {})
+    row = AuditRow(
+        tenant_id=tenant_id, at=now, actor=actor, action=action, target=target, data=data or {}
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def list_audit(*, session: Session, action: str | None = None, limit: int = 100) -> list[AuditRow]:
-    """The newest actions first, optionally of one kind."""
-    stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+def list_audit(
+    *, session: Session, tenant_id: str, action: str | None = None, limit: int = 100
+) -> list[AuditRow]:
+    """The tenant's newest actions first, optionally of one kind."""
+    stmt = (
+        select(AuditRow)
+        .where(AuditRow.tenant_id == tenant_id)
+        .order_by(AuditRow.id.desc())
+        .limit(limit)
+    )
     if action is not None:
         stmt = stmt.where(AuditRow.action == action)
     return list(session.scalars(stmt))

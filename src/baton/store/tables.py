@@ -326,10 +326,11 @@ class KbArticleRow(Base):
     """A knowledge-base article loaded from a Markdown file; full-text indexed per engine."""
 
     __tablename__ = "kb_articles"
+    __table_args__ = (UniqueConstraint("tenant_id", "slug", name="uq_kb_articles_tenant_slug"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = tenant_column()
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     reply: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
+from baton.api.deps import BotKey, Now, RuntimeDep, SessionDep
 from baton.api.routes.turns import _ERRORS, ConversationId
 from baton.engine import HandoffRequest, TurnResult, request_handoff
 from baton.transfer.events import event_stream_response, resume_point
@@ -25,19 +25,24 @@ def post_handoff(
     session: SessionDep,
     runtime: RuntimeDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: BotKey,
     conversation_id: str = ConversationId,
 ) -> TurnResult:
     """The customer asks for a person, picks a channel from an offer, or declines it."""
     return request_handoff(
-        session, runtime=runtime, conversation_id=conversation_id, request=body, now=now
+        session,
+        runtime=runtime,
+        tenant_id=caller.tenant_id,
+        conversation_id=conversation_id,
+        request=body,
+        now=now,
     )
 
 
 @router.get("/conversations/{conversation_id}/events", responses={404: _ERRORS[409]})
 def get_events(
     request: Request,
-    _key: ApiKeyDep,
+    caller: BotKey,
     conversation_id: str = ConversationId,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     resume: Annotated[str | None, Query(alias="last_event_id", max_length=20)] = None,
@@ -47,4 +52,6 @@ def get_events(
     Resume with the `Last-Event-ID` header (browsers send it on reconnect) or, on a first
     connection where headers cannot be set, `?last_event_id=`.
     """
-    return event_stream_response(request, conversation_id, resume_point(last_event_id, resume))
+    return event_stream_response(
+        request, caller.tenant_id, conversation_id, resume_point(last_event_id, resume)
+    )

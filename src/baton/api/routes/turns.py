@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
+from baton.api.deps import BotKey, Now, RuntimeDep, SessionDep
 from baton.api.schemas import ErrorResponse, TurnCreate
-from baton.domain import Turn
+from baton.domain import Role, Turn
 from baton.engine import TurnResult, process_turn
+from baton.errors import Forbidden
+from baton.store.tenants import Scope
 
 router = APIRouter(prefix="/v1", tags=["bot"])
 ConversationId = Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:\-]+$")
 _ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 409, 413, 422)
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 409, 413, 422)
 }
 
 
@@ -22,14 +24,20 @@ def post_turn(
     session: SessionDep,
     runtime: RuntimeDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: BotKey,
     conversation_id: str = ConversationId,
 ) -> TurnResult:
-    """Record one turn; answer with the Decision and, when escalated, the handoff and its offers."""
+    """Record one turn; answer with the Decision and, when escalated, the handoff and its offers.
+
+    A `bot` key speaks for the customer and the bot; `agent` and `system` turns need `admin`.
+    """
     turn = Turn.model_validate(body.model_dump(exclude={"customer"}))
+    if turn.role in (Role.AGENT, Role.SYSTEM) and Scope.ADMIN not in caller.scopes:
+        raise Forbidden(f"{turn.role.value!r} turns need an admin-scoped key", field="role")
     return process_turn(
         session,
         runtime=runtime,
+        tenant_id=caller.tenant_id,
         conversation_id=conversation_id,
         turn=turn,
         customer=body.customer,

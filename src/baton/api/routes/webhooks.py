@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from baton.api.deps import ApiKeyDep, Now, SessionDep
+from baton.api.deps import AdminKey, Now, SessionDep
 from baton.api.routes.turns import _ERRORS
 from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
@@ -105,18 +105,19 @@ def _delivery(row: WebhookDeliveryRow) -> DeliveryRead:
 
 
 @router.get("/event-types", response_model=list[str])
-def list_event_types(_key: ApiKeyDep) -> list[str]:
+def list_event_types(_caller: AdminKey) -> list[str]:
     """Every event type an endpoint may subscribe to."""
     return [*webhooks.EVENT_TYPES, *webhooks.OPERATIONAL_EVENT_TYPES]
 
 
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201, responses=_ERRORS)
 def create_endpoint(
-    body: EndpointCreate, session: SessionDep, now: Now, _key: ApiKeyDep
+    body: EndpointCreate, session: SessionDep, now: Now, caller: AdminKey
 ) -> EndpointCreated:
     """Register a receiver; the answer carries its signing secret."""
     row = webhooks.create_endpoint(
         session=session,
+        tenant_id=caller.tenant_id,
         url=body.url,
         event_types=body.event_types,
         description=body.description,
@@ -127,21 +128,30 @@ def create_endpoint(
 
 
 @router.get("/endpoints", response_model=EndpointPage)
-def list_endpoints(session: SessionDep, _key: ApiKeyDep) -> EndpointPage:
-    return EndpointPage(items=[_endpoint(r) for r in webhooks.list_endpoints(session=session)])
+def list_endpoints(session: SessionDep, caller: AdminKey) -> EndpointPage:
+    return EndpointPage(
+        items=[
+            _endpoint(r)
+            for r in webhooks.list_endpoints(session=session, tenant_id=caller.tenant_id)
+        ]
+    )
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_NOT_FOUND)
-def get_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> EndpointRead:
-    return _endpoint(webhooks.get_endpoint(session=session, endpoint_id=endpoint_id))
+def get_endpoint(endpoint_id: str, session: SessionDep, caller: AdminKey) -> EndpointRead:
+    return _endpoint(
+        webhooks.get_endpoint(session=session, tenant_id=caller.tenant_id, endpoint_id=endpoint_id)
+    )
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_ERRORS)
 def update_endpoint(
-    endpoint_id: str, body: EndpointUpdate, session: SessionDep, now: Now, _key: ApiKeyDep
+    endpoint_id: str, body: EndpointUpdate, session: SessionDep, now: Now, caller: AdminKey
 ) -> EndpointRead:
     """Change the URL, the event types, or enable a disabled endpoint again."""
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    row = webhooks.get_endpoint(
+        session=session, tenant_id=caller.tenant_id, endpoint_id=endpoint_id
+    )
     return _endpoint(
         webhooks.update_endpoint(
             session=session,
@@ -156,16 +166,20 @@ def update_endpoint(
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204, responses=_NOT_FOUND)
-def delete_endpoint(endpoint_id: str, session: SessionDep, _key: ApiKeyDep) -> Response:
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+def delete_endpoint(endpoint_id: str, session: SessionDep, caller: AdminKey) -> Response:
+    row = webhooks.get_endpoint(
+        session=session, tenant_id=caller.tenant_id, endpoint_id=endpoint_id
+    )
     webhooks.delete_endpoint(session=session, endpoint=row)
     return Response(status_code=204)
 
 
 @router.get("/endpoints/{endpoint_id}/secret", response_model=EndpointSecret, responses=_NOT_FOUND)
-def get_secret(endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep) -> EndpointSecret:
+def get_secret(endpoint_id: str, session: SessionDep, now: Now, caller: AdminKey) -> EndpointSecret:
     """The newest signing secret."""
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    row = webhooks.get_endpoint(
+        session=session, tenant_id=caller.tenant_id, endpoint_id=endpoint_id
+    )
     return EndpointSecret(secret=webhooks.active_secrets(row, now)[0])
 
 
@@ -173,36 +187,48 @@ def get_secret(endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep)
     "/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointSecret, responses=_NOT_FOUND
 )
 def rotate_secret(
-    endpoint_id: str, session: SessionDep, now: Now, _key: ApiKeyDep
+    endpoint_id: str, session: SessionDep, now: Now, caller: AdminKey
 ) -> EndpointSecret:
     """A new secret; for 24 hours messages carry signatures under the old and the new one."""
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    row = webhooks.get_endpoint(
+        session=session, tenant_id=caller.tenant_id, endpoint_id=endpoint_id
+    )
     return EndpointSecret(secret=webhooks.rotate_secret(session=session, endpoint=row, now=now))
 
 
 @router.get("/deliveries", response_model=DeliveryPage)
 def list_deliveries(
     session: SessionDep,
-    _key: ApiKeyDep,
+    caller: AdminKey,
     status: Annotated[str | None, Query(pattern="^(pending|delivered|dead)$")] = None,
     endpoint_id: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryPage:
     """Newest first; `status=dead` is the dead-letter queue."""
     rows = webhooks.list_deliveries(
-        session=session, status=status, endpoint_id=endpoint_id, limit=limit
+        session=session,
+        tenant_id=caller.tenant_id,
+        status=status,
+        endpoint_id=endpoint_id,
+        limit=limit,
     )
     return DeliveryPage(items=[_delivery(r) for r in rows])
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, responses=_NOT_FOUND)
-def get_delivery(delivery_id: str, session: SessionDep, _key: ApiKeyDep) -> DeliveryRead:
-    return _delivery(webhooks.get_delivery(session=session, delivery_id=delivery_id))
+def get_delivery(delivery_id: str, session: SessionDep, caller: AdminKey) -> DeliveryRead:
+    return _delivery(
+        webhooks.get_delivery(session=session, tenant_id=caller.tenant_id, delivery_id=delivery_id)
+    )
 
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryRead, responses=_ERRORS)
 def retry_delivery(
-    delivery_id: str, session: SessionDep, now: Now, _key: ApiKeyDep
+    delivery_id: str, session: SessionDep, now: Now, caller: AdminKey
 ) -> DeliveryRead:
     """Redeliver now with the same webhook-id and body, on a fresh retry schedule."""
-    return _delivery(webhooks.retry_delivery(session=session, delivery_id=delivery_id, now=now))
+    return _delivery(
+        webhooks.retry_delivery(
+            session=session, tenant_id=caller.tenant_id, delivery_id=delivery_id, now=now
+        )
+    )

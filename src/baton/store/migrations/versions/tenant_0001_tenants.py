@@ -36,6 +36,18 @@ OWNED = (
 KEYED = {"queue_stats": ["queue"], "kpi_daily": ["day", "queue", "reason", "channel"]}
 # Children of a conversation: their foreign key becomes (tenant_id, conversation_id).
 CHILDREN = ("turns", "handoffs", "conversation_events")
+# Rebuilding kb_articles on SQLite drops the triggers that keep its full-text index current.
+KB_TRIGGERS = (
+    "CREATE TRIGGER kb_articles_ai AFTER INSERT ON kb_articles BEGIN "
+    "INSERT INTO kb_articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER kb_articles_ad AFTER DELETE ON kb_articles BEGIN "
+    "INSERT INTO kb_articles_fts(kb_articles_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); END",
+    "CREATE TRIGGER kb_articles_au AFTER UPDATE ON kb_articles BEGIN "
+    "INSERT INTO kb_articles_fts(kb_articles_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO kb_articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+)
 # SQLite's unnamed constraints get these names in batch mode; PostgreSQL named them itself.
 CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
@@ -82,6 +94,7 @@ def upgrade() -> None:
                 "scopes", sa.String(length=100), nullable=False, server_default="bot,read,admin"
             )
         )
+    _kb_slug_unique(("slug",), ("tenant_id", "slug"))
     for table, columns in KEYED.items():
         _rekey(table, ["tenant_id", *columns])
     for table in CHILDREN:
@@ -133,6 +146,7 @@ def downgrade() -> None:
             )
     for table, columns in KEYED.items():
         _unkey(table, columns)
+    _kb_slug_unique(("tenant_id", "slug"), ("slug",))
     with op.batch_alter_table("api_keys") as batch_op:
         batch_op.drop_column("scopes")
     for table in OWNED:
@@ -140,6 +154,22 @@ def downgrade() -> None:
             batch_op.drop_index(f"ix_{table}_tenant_id")
             batch_op.drop_column("tenant_id")
     op.drop_table("tenants")
+
+
+def _kb_slug_unique(old: tuple[str, ...], new: tuple[str, ...]) -> None:
+    """Article slugs are unique per tenant (upgrade) or overall (downgrade)."""
+
+    def name(columns: tuple[str, ...]) -> str:
+        if columns == ("slug",):
+            return "kb_articles_slug_key" if _pg() else "uq_kb_articles_slug"
+        return "uq_kb_articles_tenant_slug"
+
+    with op.batch_alter_table("kb_articles", naming_convention=CONVENTION) as batch_op:
+        batch_op.drop_constraint(name(old), type_="unique")
+        batch_op.create_unique_constraint(name(new), list(new))
+    if not _pg():
+        for statement in KB_TRIGGERS:
+            op.execute(statement)
 
 
 def _forget_other_tenants() -> None:
