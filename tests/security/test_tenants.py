@@ -102,7 +102,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/console/presence"): Probe("own", form={"value": "online"}),
     ("POST", "/console/cases/{handoff_id}/accept"): Probe("object", form={}),
     ("POST", "/console/cases/{handoff_id}/reply"): Probe("object", form={"text": "mine now"}),
-    ("POST", "/console/cases/{handoff_id}/transfer"): Probe("object", form={"target": "billing"}),
+    ("POST", "/console/cases/{handoff_id}/transfer"): Probe(
+        "object", form={"target": "queue:billing"}
+    ),
     ("POST", "/console/cases/{handoff_id}/resolve"): Probe(
         "object", form={"code": "solved", "outcome": "resolved", "necessary": "yes"}
     ),

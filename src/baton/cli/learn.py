@@ -123,6 +123,7 @@ def replay_cmd(
     ] = None,
     examples: Annotated[int, typer.Option(help="flipping conversations to show")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Replay stored conversations through another policy and show what would change."""
     from baton.config import get_settings
@@ -133,7 +134,12 @@ def replay_cmd(
     base, new = load_policy(baseline or settings.policy), load_policy(policy)
     with store_session(settings) as session:
         result = replay(
-            session=session, baseline=base, policy=new, since=_aware(since), until=_aware(until)
+            session=session,
+            tenant_id=tenant,
+            baseline=base,
+            policy=new,
+            since=_aware(since),
+            until=_aware(until),
         )
     if as_json:
         print(result.model_dump_json(indent=2))
@@ -151,6 +157,7 @@ def learn_cmd(
         Path | None, typer.Option(help="write the labelled examples here (JSON Lines)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Turn agents' labels into examples and propose thresholds, measured by replay."""
     import yaml
@@ -164,6 +171,7 @@ def learn_cmd(
     with store_session(settings) as session:
         result, proposed = learn(
             session=session,
+            tenant_id=tenant,
             policy=policy,
             since=_aware(since),
             until=_aware(until),
@@ -173,7 +181,7 @@ def learn_cmd(
         if examples is not None:
             with examples.open("w", encoding="utf-8") as fh:
                 for example in training_examples(
-                    session=session, since=_aware(since), until=_aware(until)
+                    session=session, tenant_id=tenant, since=_aware(since), until=_aware(until)
                 ):
                     fh.write(json.dumps(example) + "\n")
     if out is not None and result.proposals:
