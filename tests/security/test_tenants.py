@@ -64,6 +64,12 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/conversations/{conversation_id}/turns"): Probe("own", json=_TURN),
     ("POST", "/v1/conversations/{conversation_id}/handoff"): Probe("own", json={}),
     ("GET", "/v1/conversations/{conversation_id}/events"): Probe("object", stream=True),
+    ("POST", "/v1/conversations/{conversation_id}/email/verify"): Probe(
+        "object", json={"email": "someone@example.com"}
+    ),
+    ("POST", "/v1/conversations/{conversation_id}/email/confirm"): Probe(
+        "object", json={"code": "123456"}
+    ),
     ("GET", "/v1/handoffs"): Probe("list"),
     ("GET", "/v1/handoffs/{handoff_id}"): Probe("object"),
     ("GET", "/v1/handoffs/{handoff_id}/brief"): Probe("object"),

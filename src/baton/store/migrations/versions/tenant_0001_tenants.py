@@ -4,7 +4,7 @@ Existing rows move into the `default` tenant (the columns' server default). Exis
 keep every scope, so a deployment that upgrades works as before.
 
 Revision ID: tenant_0001
-Revises: scale_0001
+Revises: wait_0001
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 import baton.store.tables
 
 revision: str = "tenant_0001"
-down_revision: str | None = "scale_0001"
+down_revision: str | None = "wait_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -31,6 +31,7 @@ OWNED = (
     "kb_articles",
     "handoff_facts",
     "audit_log",
+    "email_verifications",
 )
 # Tables whose primary key gains the tenant in front.
 KEYED = {"queue_stats": ["queue"], "kpi_daily": ["day", "queue", "reason", "channel"]}
