@@ -204,6 +204,7 @@ def _lines(session: Session, handoff: HandoffRow) -> list[Line]:
         agent_turns = session.scalars(
             select(TurnRow.text)
             .where(
+                TurnRow.tenant_id == handoff.tenant_id,
                 TurnRow.conversation_id == handoff.conversation_id,
                 TurnRow.turn_id.in_(turn_ids),
             )
