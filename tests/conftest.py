@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,11 +43,11 @@ def _pg_base() -> str:
     return Settings(database_url=PG_URL).database_url
 
 
-@pytest.fixture(params=ENGINES)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database; SQLite in a temp file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'baton.db'}"
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """A URL to an empty database: SQLite in `folder`, or a fresh PostgreSQL schema."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'baton.db'}"
         return
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(_pg_base(), isolation_level="AUTOCOMMIT")
@@ -67,6 +68,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             )
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database; SQLite in a temp file, or a fresh PostgreSQL schema."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         default=600, ge=0, description="sustained requests a minute per API key; 0 turns it off"
     )
     rate_limit_burst: int = Field(default=120, ge=1, description="requests at once per API key")
+    tenant_rate_limit_per_minute: int = Field(
+        default=0,
+        ge=0,
+        description="sustained requests a minute per tenant, all its keys together; 0 turns it off",
+    )
     api_key_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -102,6 +102,7 @@ def process_turn(
     session: Session,
     *,
     runtime: Runtime,
+    tenant_id: str,
     conversation_id: str,
     turn: Turn,
     customer: Customer | None,
@@ -109,10 +110,14 @@ def process_turn(
 ) -> TurnResult:
     """Store one turn and act on it; the same `turn_id` sent again gets the same answer."""
     conv_row = repo.lock_conversation_row(
-        session=session, conversation_id=conversation_id, now=now, channel=turn.channel
+        session=session,
+        tenant_id=tenant_id,
+        conversation_id=conversation_id,
+        now=now,
+        channel=turn.channel,
     )
     existing = repo.get_turn_row(
-        session=session, conversation_id=conversation_id, turn_id=turn.turn_id
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id, turn_id=turn.turn_id
     )
     if existing is not None:
         if existing.text_sha256 != repo.text_digest(turn.text) or existing.role != turn.role.value:
@@ -121,7 +126,9 @@ def process_turn(
             )
         return TurnResult.model_validate({**(existing.response or {}), "replayed": True})
 
-    open_handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
+    open_handoff = repo.get_open_handoff_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
     if customer is not None:
         conv_row.customer = _merge_customer(conv_row.customer, customer)
     # Detect reads only the new turn and the carried state; the transcript is read from the
@@ -140,7 +147,9 @@ def process_turn(
     elif decision.action is not Action.CONTINUE:
         forced = decision.action is Action.HANDOFF
         conversation = _conversation(session, conv_row, tail=turn)
-        handoff = _escalate(session, runtime, conversation, decision, forced=forced, now=now)
+        handoff = _escalate(
+            session, runtime, conv_row, conversation, decision, forced=forced, now=now
+        )
         result.handoff = _summary(handoff)
         result.message = _customer_message(handoff)
     repo.add_turn_row(
@@ -157,17 +166,20 @@ def request_handoff(
     session: Session,
     *,
     runtime: Runtime,
+    tenant_id: str,
     conversation_id: str,
     request: HandoffRequest,
     now: datetime,
 ) -> TurnResult:
     """Honour an explicit request: the customer always has the last word on an offer."""
     conv_row = repo.get_conversation_row(
-        session=session, conversation_id=conversation_id, for_update=True
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id, for_update=True
     )
     if conv_row is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
-    handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
+    handoff = repo.get_open_handoff_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
     turn_ref = f"#{conv_row.turn_count}"
     if request.decline:
         _decline(session, conv_row, handoff, now)
@@ -188,7 +200,14 @@ def request_handoff(
         decision = Decision(action=Action.HANDOFF, reasons=(reason,), score=1.0)
         conversation = _conversation(session, conv_row)
         handoff = _escalate(
-            session, runtime, conversation, decision, forced=False, now=now, levers=levers
+            session,
+            runtime,
+            conv_row,
+            conversation,
+            decision,
+            forced=False,
+            now=now,
+            levers=levers,
         )
     else:
         apply_levers(session, policy=runtime.policy, handoff=handoff, levers=levers, now=now)
@@ -230,6 +249,7 @@ def request_handoff(
 def _escalate(
     session: Session,
     runtime: Runtime,
+    conv_row: ConversationRow,
     conversation: Conversation,
     decision: Decision,
     *,
@@ -254,7 +274,9 @@ def _escalate(
         brief=brief,
         customer=conversation.customer,
         policy=runtime.policy,
-        snapshot=floor_snapshot(session=session, policy=runtime.policy),
+        snapshot=floor_snapshot(
+            session=session, tenant_id=conv_row.tenant_id, policy=runtime.policy
+        ),
         now=now,
         handoff_id=handoff_id,
         queue_name=levers.queue if levers else None,
@@ -263,6 +285,7 @@ def _escalate(
     channel = best_channel(routing) if forced else None
     handoff = repo.create_handoff_row(
         session=session,
+        tenant_id=conv_row.tenant_id,
         handoff_id=handoff_id,
         conversation_id=conversation.id,
         status=HandoffStatus.QUEUED if forced else HandoffStatus.OFFERED,
@@ -391,7 +414,9 @@ def _conversation(
     """The stored transcript, plus `tail`: the turn being processed, stored at the end."""
     return repo.conversation_from_rows(
         conv_row,
-        repo.list_turn_rows(session=session, conversation_id=conv_row.id),
+        repo.list_turn_rows(
+            session=session, tenant_id=conv_row.tenant_id, conversation_id=conv_row.id
+        ),
         tail=(tail,) if tail else (),
     )
 
@@ -433,6 +458,18 @@ def _announce(session: Session, handoff: HandoffRow, event: str, now: datetime) 
         "message": _customer_message(handoff),
     }
     repo.add_conversation_event(
-        session=session, conversation_id=handoff.conversation_id, type_=event, at=now, data=data
+        session=session,
+        tenant_id=handoff.tenant_id,
+        conversation_id=handoff.conversation_id,
+        type_=event,
+        at=now,
+        data=data,
     )
-    repo.enqueue(session=session, kind="webhook", topic=event, payload=data, now=now)
+    repo.enqueue(
+        session=session,
+        tenant_id=handoff.tenant_id,
+        kind="webhook",
+        topic=event,
+        payload=data,
+        now=now,
+    )

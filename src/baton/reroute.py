@@ -38,12 +38,14 @@ def apply_levers(
                 code="handoff_already_routed",
             )
         return
-    conversation = repo.load_conversation(session=session, conversation_id=handoff.conversation_id)
+    conversation = repo.load_conversation(
+        session=session, tenant_id=handoff.tenant_id, conversation_id=handoff.conversation_id
+    )
     routing = route(
         brief=Brief.model_validate(handoff.brief),
         customer=conversation.customer if conversation else None,
         policy=policy,
-        snapshot=floor_snapshot(session=session, policy=policy),
+        snapshot=floor_snapshot(session=session, tenant_id=handoff.tenant_id, policy=policy),
         now=now,
         handoff_id=handoff.id,
         queue_name=levers.queue,
@@ -81,12 +83,16 @@ def _move_queued(
 
 
 def refresh_offers(
-    session: Session, *, policy: Policy, conversation_id: str, now: datetime
+    session: Session, *, policy: Policy, tenant_id: str, conversation_id: str, now: datetime
 ) -> None:
     """Recompute an open offer's channels after what they depend on changed (say, a confirmed
     e-mail address), so the customer's choice is checked against what is true now."""
-    handoff = repo.get_open_handoff_row(session=session, conversation_id=conversation_id)
-    conversation = repo.load_conversation(session=session, conversation_id=conversation_id)
+    handoff = repo.get_open_handoff_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
+    conversation = repo.load_conversation(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
     if handoff is None or handoff.status != HandoffStatus.OFFERED.value or conversation is None:
         return
     stored = Routing.model_validate(handoff.routing)
@@ -94,7 +100,7 @@ def refresh_offers(
         brief=Brief.model_validate(handoff.brief),
         customer=conversation.customer,
         policy=policy,
-        snapshot=floor_snapshot(session=session, policy=policy),
+        snapshot=floor_snapshot(session=session, tenant_id=tenant_id, policy=policy),
         now=now,
         handoff_id=handoff.id,
     )

@@ -24,21 +24,23 @@ BRIEF_UPDATED = "brief.updated"
 
 
 def summarize_after_commit(
-    *, factory: SessionFactory, runtime: Runtime, handoff_id: str, now: datetime
+    *, factory: SessionFactory, runtime: Runtime, tenant_id: str, handoff_id: str, now: datetime
 ) -> bool:
     """Put the LLM's summary into the handoff's brief; whether it did (False: none configured,
     already there, or the model failed and the extractive summary stands)."""
     if runtime.summarizer is None:
         return False
     with read_scope(factory) as session:
-        handoff = repo.get_handoff_row(session=session, handoff_id=handoff_id)
+        handoff = repo.get_handoff_row(session=session, tenant_id=tenant_id, handoff_id=handoff_id)
         if handoff is None or Brief.model_validate(handoff.brief).summary_source == "llm":
             return False
         conv_row = repo.get_conversation_row(
-            session=session, conversation_id=handoff.conversation_id
+            session=session, tenant_id=tenant_id, conversation_id=handoff.conversation_id
         )
         assert conv_row is not None
-        turns = repo.list_turn_rows(session=session, conversation_id=conv_row.id)
+        turns = repo.list_turn_rows(
+            session=session, tenant_id=tenant_id, conversation_id=conv_row.id
+        )
         conversation = repo.conversation_from_rows(conv_row, turns)
         earlier = Brief.model_validate(handoff.brief)
     decision = Decision(
@@ -58,12 +60,16 @@ def summarize_after_commit(
     )
     if fresh.summary_source != "llm":
         return False
-    return _store(factory, handoff_id, fresh, now)
+    return _store(factory, tenant_id, handoff_id, fresh, now)
 
 
-def _store(factory: SessionFactory, handoff_id: str, fresh: Brief, now: datetime) -> bool:
+def _store(
+    factory: SessionFactory, tenant_id: str, handoff_id: str, fresh: Brief, now: datetime
+) -> bool:
     with session_scope(factory) as session:
-        handoff = repo.get_handoff_row(session=session, handoff_id=handoff_id, for_update=True)
+        handoff = repo.get_handoff_row(
+            session=session, tenant_id=tenant_id, handoff_id=handoff_id, for_update=True
+        )
         if handoff is None:
             return False
         current = Brief.model_validate(handoff.brief)
@@ -76,6 +82,13 @@ def _store(factory: SessionFactory, handoff_id: str, fresh: Brief, now: datetime
         handoff.brief = current.model_copy(update=update).model_dump(mode="json")
         handoff.updated_at = now
         data = {"handoff_id": handoff.id, "queue": handoff.queue, "summary_source": "llm"}
-        repo.enqueue(session=session, kind="webhook", topic=BRIEF_UPDATED, payload=data, now=now)
+        repo.enqueue(
+            session=session,
+            tenant_id=tenant_id,
+            kind="webhook",
+            topic=BRIEF_UPDATED,
+            payload=data,
+            now=now,
+        )
     log.info("brief of %s updated with the LLM summary", handoff_id)
     return True

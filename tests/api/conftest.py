@@ -14,6 +14,7 @@ from baton.config import Settings
 from baton.store import repositories as repo
 from baton.store.db import session_scope
 from baton.store.tables import (
+    DEFAULT_TENANT,
     ConversationEventRow,
     ConversationRow,
     HandoffEventRow,
@@ -37,7 +38,13 @@ def authorized(app: FastAPI) -> Iterator[TestClient]:
     """A started app and a client carrying a real API key in its Authorization header."""
     with TestClient(app) as client:
         with session_scope(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
-            key = repo.create_api_key(session=session, name="test-bot", now=datetime.now(UTC))
+            key = repo.create_api_key(
+                tenant_id=DEFAULT_TENANT,
+                scopes="bot,read,admin",
+                session=session,
+                name="test-bot",
+                now=datetime.now(UTC),
+            )
         client.headers["Authorization"] = f"Bearer {key}"
         yield client
 

@@ -8,6 +8,7 @@ from baton.api.app import create_app
 from baton.config import Settings
 from baton.store import repositories as repo
 from baton.store.db import session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.api.conftest import authorized
 
 TURN = {"role": "user", "text": "hello", "sent_at": "2026-11-24T10:00:00Z"}
@@ -25,7 +26,13 @@ def test_a_key_over_its_rate_gets_429_and_others_do_not(settings: Settings) -> N
         assert refused.json()["error"]["field"] == "Authorization"
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         with session_scope(api.app.state.session_factory) as session:  # type: ignore[attr-defined]
-            other = repo.create_api_key(session=session, name="other-bot", now=datetime.now(UTC))
+            other = repo.create_api_key(
+                tenant_id=DEFAULT_TENANT,
+                scopes="bot,read,admin",
+                session=session,
+                name="other-bot",
+                now=datetime.now(UTC),
+            )
         fresh = api.post(
             "/v1/conversations/c2/turns",
             json={**TURN, "turn_id": "t0"},

@@ -18,6 +18,7 @@ from baton.api.app import create_app
 from baton.config import Settings
 from baton.store import repositories as repo
 from baton.store.db import session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.conftest import LiveServer
 
 EXAMPLES = 60
@@ -30,7 +31,13 @@ def live(settings: Settings) -> Iterator[tuple[str, str]]:
     app = create_app(settings)
     with LiveServer(app) as server:
         with session_scope(app.state.session_factory) as session:
-            key = repo.create_api_key(session=session, name="fuzz", now=datetime.now(UTC))
+            key = repo.create_api_key(
+                tenant_id=DEFAULT_TENANT,
+                scopes="bot,read,admin",
+                session=session,
+                name="fuzz",
+                now=datetime.now(UTC),
+            )
         yield server.url, key
 
 

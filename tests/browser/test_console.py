@@ -15,7 +15,7 @@ from baton.config import Settings
 from baton.lifecycle import EventType
 from baton.store import repositories as repo
 from baton.store.db import session_scope
-from baton.store.tables import HandoffRow, OutboxRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow, OutboxRow
 from tests.browser.console_flow import CustomerEvents, live_console, say, sign_in
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,9 @@ def stored(app: FastAPI, handoff_id: str) -> tuple[HandoffRow, list[tuple[str, d
         events = [
             (e.type, e.at) for e in repo.list_handoff_events(session=session, handoff_id=row.id)
         ]
-        said = repo.list_conversation_events(session=session, conversation_id=row.conversation_id)
+        said = repo.list_conversation_events(
+            tenant_id=DEFAULT_TENANT, session=session, conversation_id=row.conversation_id
+        )
         topics = list(session.scalars(select(OutboxRow.topic).order_by(OutboxRow.id)))
         return row, events, [(c.type, c.data) for c in said] + [("outbox", topics)]
 

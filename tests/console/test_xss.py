@@ -16,6 +16,7 @@ from baton.desk import agents, knowledge
 from baton.domain import BotSignal, Role, Turn
 from baton.engine import process_turn
 from baton.store.db import session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.console.helpers import assert_inert, sign_in
 from tests.factories.desk import NOW, make_agent, open_case, runtime
 
@@ -47,6 +48,7 @@ def case(app: FastAPI, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
             )
             process_turn(
                 session,
+                tenant_id=DEFAULT_TENANT,
                 runtime=runtime(),
                 conversation_id="x-1",
                 turn=bot_turn,
@@ -65,6 +67,7 @@ def case(app: FastAPI, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
             )
             process_turn(
                 session,
+                tenant_id=DEFAULT_TENANT,
                 runtime=runtime(),
                 conversation_id="x-1",
                 turn=later_turn,
@@ -77,7 +80,12 @@ def case(app: FastAPI, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
                 f"# Talking to a human {SCRIPT}\n\nhuman order help {IMG}\n\n## Reply\n\n"
                 f"Hi {{customer_name}} {LINK}\n"
             )
-            knowledge.load(session=session, articles=knowledge.read_folder(folder), now=NOW)
+            knowledge.load(
+                tenant_id=DEFAULT_TENANT,
+                session=session,
+                articles=knowledge.read_folder(folder),
+                now=NOW,
+            )
             handoff_id = handoff.id
         yield client, handoff_id
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from baton.desk import agents, sessions
 from baton.errors import Conflict, InvalidRequest
+from baton.store.tables import DEFAULT_TENANT
 from tests.factories.desk import NOW, PASSWORD, later, make_agent
 
 
@@ -25,6 +26,7 @@ def test_accounts_need_a_fresh_email_and_a_long_password(session: Session) -> No
         make_agent(session)
     with pytest.raises(InvalidRequest):
         agents.create(
+            tenant_id=DEFAULT_TENANT,
             session=session,
             email="x@x.io",
             name="X",

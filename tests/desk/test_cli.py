@@ -12,6 +12,7 @@ from baton.cli.main import app
 from baton.config import Settings, get_settings
 from baton.desk import agents, knowledge
 from baton.store.db import make_engine, make_session_factory, session_scope
+from baton.store.tables import DEFAULT_TENANT
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_kb_load_then_search(store: str, tmp_path: Path) -> None:
     assert "\trefunds\tRefunds" in found.output
     engine, factory = read(store)
     with session_scope(factory) as session:
-        assert knowledge.get(session=session, slug="cards") is None
+        assert knowledge.get(tenant_id=DEFAULT_TENANT, session=session, slug="cards") is None
     engine.dispose()
     missing = runner.invoke(app, ["kb", "load", str(tmp_path / "nope")])
     assert missing.exit_code == 2

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from baton.desk import agents, inbox, service
 from baton.policy import default_policy
+from baton.store.tables import DEFAULT_TENANT
 from tests.factories.desk import later, make_agent, open_case
 
 POLICY = default_policy()
@@ -17,7 +18,9 @@ def test_waiting_is_by_priority_then_age_and_mine_is_separate(session: Session) 
     urgent = open_case(session, "c-3", at=later(2))
     urgent.priority = 90
     session.flush()
-    waiting = inbox.waiting(session=session, queues=["support"], policy=POLICY)
+    waiting = inbox.waiting(
+        tenant_id=DEFAULT_TENANT, session=session, queues=["support"], policy=POLICY
+    )
     assert [c.id for c in waiting] == [urgent.id, old.id, new.id]
     line = waiting[1]
     assert line.requester == "Bob Stone" and line.reasons == ("human_requested",)
@@ -26,9 +29,12 @@ def test_waiting_is_by_priority_then_age_and_mine_is_separate(session: Session) 
     service.accept(session=session, handoff_id=old.id, agent=ada, now=later(3))
     assert [c.id for c in inbox.mine(session=session, agent_id=ada.id, policy=POLICY)] == [old.id]
     assert old.id not in [
-        c.id for c in inbox.waiting(session=session, queues=["support"], policy=POLICY)
+        c.id
+        for c in inbox.waiting(
+            tenant_id=DEFAULT_TENANT, session=session, queues=["support"], policy=POLICY
+        )
     ]
-    assert inbox.waiting(session=session, queues=[], policy=POLICY) == []
+    assert inbox.waiting(tenant_id=DEFAULT_TENANT, session=session, queues=[], policy=POLICY) == []
 
 
 def test_changes_show_only_what_the_agent_may_see(session: Session) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from baton.desk import knowledge
 from baton.errors import InvalidRequest
+from baton.store.tables import DEFAULT_TENANT
 from tests.factories.desk import NOW, later
 
 REFUNDS = """# Refunds for card payments
@@ -50,36 +51,57 @@ def test_parse_takes_title_body_and_reply() -> None:
 def test_load_upserts_by_slug_and_prunes(session: Session, kb_dir: Path) -> None:
     articles = knowledge.read_folder(kb_dir)
     assert sorted(a.slug for a in articles) == ["billing-refunds", "cards", "password-reset"]
-    first = knowledge.load(session=session, articles=articles, now=NOW)
+    first = knowledge.load(tenant_id=DEFAULT_TENANT, session=session, articles=articles, now=NOW)
     assert (first.added, first.updated, first.unchanged) == (3, 0, 0)
     (kb_dir / "cards.md").write_text(CARDS + "\nCall us if the app is unavailable.\n")
     (kb_dir / "password-reset.md").unlink()
     again = knowledge.load(
-        session=session, articles=knowledge.read_folder(kb_dir), now=later(1), prune=True
+        tenant_id=DEFAULT_TENANT,
+        session=session,
+        articles=knowledge.read_folder(kb_dir),
+        now=later(1),
+        prune=True,
     )
     assert (again.added, again.updated, again.unchanged, again.removed) == (0, 1, 1, 1)
-    assert knowledge.get(session=session, slug="password-reset") is None
-    assert knowledge.search(session=session, query="forgotten password") == []
-    assert [h.slug for h in knowledge.search(session=session, query="app unavailable")] == ["cards"]
+    assert knowledge.get(tenant_id=DEFAULT_TENANT, session=session, slug="password-reset") is None
+    assert (
+        knowledge.search(tenant_id=DEFAULT_TENANT, session=session, query="forgotten password")
+        == []
+    )
+    assert [
+        h.slug
+        for h in knowledge.search(
+            tenant_id=DEFAULT_TENANT, session=session, query="app unavailable"
+        )
+    ] == ["cards"]
 
 
 def test_search_ranks_matches_on_both_engines(session: Session, kb_dir: Path) -> None:
-    knowledge.load(session=session, articles=knowledge.read_folder(kb_dir), now=NOW)
-    hits = knowledge.search(session=session, query="How do I get a refund on my card?")
+    knowledge.load(
+        tenant_id=DEFAULT_TENANT, session=session, articles=knowledge.read_folder(kb_dir), now=NOW
+    )
+    hits = knowledge.search(
+        tenant_id=DEFAULT_TENANT, session=session, query="How do I get a refund on my card?"
+    )
     assert hits[0].slug == "billing-refunds"
     assert {h.slug for h in hits} >= {"billing-refunds", "cards"}
     assert hits[0].reply is not None
-    assert knowledge.search(session=session, query="stolen")[0].slug == "cards"
-    assert knowledge.search(session=session, query="zeppelin") == []
+    assert (
+        knowledge.search(tenant_id=DEFAULT_TENANT, session=session, query="stolen")[0].slug
+        == "cards"
+    )
+    assert knowledge.search(tenant_id=DEFAULT_TENANT, session=session, query="zeppelin") == []
 
 
 @pytest.mark.parametrize(
     "query", ['"', "refund OR", "NEAR(", "a:b", "'; DROP TABLE kb_articles; --", "*", "ré fund"]
 )
 def test_search_syntax_never_reaches_the_engine(session: Session, kb_dir: Path, query: str) -> None:
-    knowledge.load(session=session, articles=knowledge.read_folder(kb_dir), now=NOW)
-    knowledge.search(session=session, query=query)
-    assert knowledge.get(session=session, slug="cards") is not None
+    knowledge.load(
+        tenant_id=DEFAULT_TENANT, session=session, articles=knowledge.read_folder(kb_dir), now=NOW
+    )
+    knowledge.search(tenant_id=DEFAULT_TENANT, session=session, query=query)
+    assert knowledge.get(tenant_id=DEFAULT_TENANT, session=session, slug="cards") is not None
 
 
 def test_read_folder_refuses_a_missing_folder(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from baton.domain import TicketFields
 from baton.errors import Conflict, Forbidden, IllegalTransition, InvalidRequest
 from baton.policy import default_policy
 from baton.store import repositories as repo
-from baton.store.tables import OutboxRow, TurnRow
+from baton.store.tables import DEFAULT_TENANT, OutboxRow, TurnRow
 from tests.factories.desk import later, make_agent, open_case
 
 POLICY = default_policy()
@@ -23,7 +23,9 @@ def event_types(session: Session, handoff_id: str) -> list[str]:
 
 
 def conversation_events(session: Session, conversation_id: str) -> list[tuple[str, dict]]:
-    rows = repo.list_conversation_events(session=session, conversation_id=conversation_id)
+    rows = repo.list_conversation_events(
+        tenant_id=DEFAULT_TENANT, session=session, conversation_id=conversation_id
+    )
     return [(r.type, r.data) for r in rows]
 
 
@@ -78,7 +80,9 @@ def test_reply_is_a_turn_an_event_and_a_message_to_the_customer(session: Session
     case = open_case(session)
     service.accept(session=session, handoff_id=case.id, agent=ada, now=later(1))
     service.reply(session=session, handoff_id=case.id, agent=ada, text="  Hi Bob!  ", now=later(2))
-    turns = repo.list_turn_rows(session=session, conversation_id=case.conversation_id)
+    turns = repo.list_turn_rows(
+        tenant_id=DEFAULT_TENANT, session=session, conversation_id=case.conversation_id
+    )
     assert [(t.role, t.text) for t in turns][-1] == ("agent", "Hi Bob!")
     assert turns[-1].meta == {"handoff_id": case.id, "agent_id": ada.id}
     assert event_types(session, case.id)[-1] == "replied"

@@ -9,6 +9,7 @@ from baton.domain import BotSignal, Conversation, Customer, Role
 from baton.engine import Runtime, process_turn
 from baton.learn.evaluate import replay
 from baton.policy import Policy
+from baton.store.tables import DEFAULT_TENANT
 from tests.detect.conftest import turn
 
 TURNS = [
@@ -30,6 +31,7 @@ def test_live_and_replayed_decisions_match(
     for t in TURNS:
         result = process_turn(
             session,
+            tenant_id=DEFAULT_TENANT,
             runtime=runtime,
             conversation_id="replay-1",
             turn=t,

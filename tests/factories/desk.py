@@ -11,7 +11,7 @@ from baton.desk import agents
 from baton.domain import Customer, Role, Turn
 from baton.engine import Runtime, process_turn
 from baton.policy import default_policy
-from baton.store.tables import AgentRow, HandoffRow
+from baton.store.tables import DEFAULT_TENANT, AgentRow, HandoffRow
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -35,6 +35,7 @@ def make_agent(
     email: str | None = None,
 ) -> AgentRow:
     return agents.create(
+        tenant_id=DEFAULT_TENANT,
         session=session,
         email=email or f"{name.split()[0].lower()}@example.com",
         name=name,
@@ -59,6 +60,7 @@ def open_case(
     turn = Turn(turn_id=f"{conversation_id}-t1", role=Role.USER, text=text, sent_at=at)
     result = process_turn(
         session,
+        tenant_id=DEFAULT_TENANT,
         runtime=runtime(),
         conversation_id=conversation_id,
         turn=turn,

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from baton.cli.main import app
 from baton.config import get_settings
-from baton.store.tables import ConversationRow, HandoffEventRow, HandoffRow
+from baton.store.tables import DEFAULT_TENANT, ConversationRow, HandoffEventRow, HandoffRow
 
 Event = tuple[str, datetime] | tuple[str, datetime, dict[str, Any]]
 
@@ -21,6 +21,7 @@ def add_conversation(
     session: Session, conversation_id: str, at: datetime, *, meta: dict[str, Any] | None = None
 ) -> ConversationRow:
     row = ConversationRow(
+        tenant_id=DEFAULT_TENANT,
         id=conversation_id,
         channel="web",
         meta=meta or {},

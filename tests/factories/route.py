@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from baton.desk.assign import queue_case
 from baton.lifecycle import HandoffStatus
 from baton.policy import Policy
-from baton.store.tables import AgentRow, ConversationRow, HandoffRow
+from baton.store.tables import DEFAULT_TENANT, AgentRow, ConversationRow, HandoffRow
 
 _ids = itertools.count(1)
 
@@ -26,9 +26,11 @@ def add_agent(
     skills: tuple[str, ...] = (),
     presence: str = "online",
     channel_capacity: dict[str, int] | None = None,
+    tenant_id: str = DEFAULT_TENANT,
 ) -> AgentRow:
     agent = AgentRow(
         id=agent_id,
+        tenant_id=tenant_id,
         email=f"{agent_id}@example.test",
         name=agent_id.title(),
         role="agent",
@@ -54,16 +56,25 @@ def add_case(
     channel: str = "chat",
     urgency: str = "normal",
     handoff_id: str | None = None,
+    tenant_id: str = DEFAULT_TENANT,
+    conversation_id: str | None = None,
 ) -> HandoffRow:
     """A queued handoff with its SLA clocks started, as the engine leaves a forced handoff."""
     n = next(_ids)
     handoff_id = handoff_id or f"ho_test{n:06d}"
     conversation = ConversationRow(
-        id=f"conv-{handoff_id}", meta={}, state={}, turn_count=0, created_at=now, updated_at=now
+        tenant_id=tenant_id,
+        id=conversation_id or f"conv-{handoff_id}",
+        meta={},
+        state={},
+        turn_count=0,
+        created_at=now,
+        updated_at=now,
     )
     brief: dict[str, Any] = {"urgency": urgency, "summary": "test case"}
     handoff = HandoffRow(
         id=handoff_id,
+        tenant_id=tenant_id,
         conversation_id=conversation.id,
         status=HandoffStatus.QUEUED.value,
         queue=queue,

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
-from baton.store.tables import WebhookEndpointRow
+from baton.store.tables import DEFAULT_TENANT, WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.egress import EgressGuard, parse_networks
 from baton.verify import InvalidSignature, verify
@@ -38,7 +38,12 @@ def run_async(coroutine: Coroutine[Any, Any, R]) -> R:
 def add_endpoint(factory: SessionFactory, url: str, event_types: list[str] | None = None) -> str:
     with session_scope(factory) as s:
         row = webhooks.create_endpoint(
-            session=s, url=url, event_types=event_types or [], description="", now=T0
+            tenant_id=DEFAULT_TENANT,
+            session=s,
+            url=url,
+            event_types=event_types or [],
+            description="",
+            now=T0,
         )
         return row.id
 
@@ -50,7 +55,14 @@ def secret_of(factory: SessionFactory, endpoint_id: str) -> str:
 
 def enqueue(factory: SessionFactory, topic: str, payload: dict[str, object], now: datetime) -> None:
     with session_scope(factory) as s:
-        repo.enqueue(session=s, kind="webhook", topic=topic, payload=payload, now=now)
+        repo.enqueue(
+            tenant_id=DEFAULT_TENANT,
+            session=s,
+            kind="webhook",
+            topic=topic,
+            payload=payload,
+            now=now,
+        )
 
 
 @dataclass(frozen=True)

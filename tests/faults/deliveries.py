@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
-from baton.store.tables import OutboxRow, WebhookDeliveryRow, WebhookEndpointRow
+from baton.store.tables import DEFAULT_TENANT, OutboxRow, WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.webhooks import DEAD_LETTERED, RETRY_SCHEDULE
 from tests.faults.receiver import Receiver, deduplicated
@@ -34,6 +34,7 @@ def prepare(factory: SessionFactory, receiver: Receiver, *, events: int, doomed:
     now = datetime.now(UTC)
     with session_scope(factory) as s:
         ok = webhooks.create_endpoint(
+            tenant_id=DEFAULT_TENANT,
             session=s,
             url=receiver.base + "/ok",
             event_types=["handoff.created", DEAD_LETTERED],
@@ -41,6 +42,7 @@ def prepare(factory: SessionFactory, receiver: Receiver, *, events: int, doomed:
             now=now,
         )
         down = webhooks.create_endpoint(
+            tenant_id=DEFAULT_TENANT,
             session=s,
             url=receiver.base + "/down",
             event_types=["handoff.resolved"],
@@ -52,6 +54,7 @@ def prepare(factory: SessionFactory, receiver: Receiver, *, events: int, doomed:
             row.id
             for i in range(doomed)
             for row in webhooks.fan_out(
+                tenant_id=DEFAULT_TENANT,
                 session=s,
                 event_type="handoff.resolved",
                 payload={"handoff_id": f"gone_{i}"},
@@ -65,6 +68,7 @@ def prepare(factory: SessionFactory, receiver: Receiver, *, events: int, doomed:
         )
         for i in range(events):
             repo.enqueue(
+                tenant_id=DEFAULT_TENANT,
                 session=s,
                 kind="webhook",
                 topic="handoff.created",

@@ -10,6 +10,7 @@ from baton.learn.bulk import Generator, finish, load
 from baton.learn.kpis import compute_kpis
 from baton.learn.rollup import rebuild, refresh
 from baton.store.db import SessionFactory, session_scope
+from baton.store.tables import DEFAULT_TENANT
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2027, 1, 1, tzinfo=UTC)
@@ -23,10 +24,14 @@ def test_bulk_facts_match_the_refresh_path(engine: Engine, session_factory: Sess
     with session_scope(session_factory) as session:
         finish(session=session, now=NOW)
         assert refresh(session=session, now=NOW).events == 0  # the watermark is past the load
-        bulk = compute_kpis(session=session, since=START, until=END, interval="week")
+        bulk = compute_kpis(
+            tenant_id=DEFAULT_TENANT, session=session, since=START, until=END, interval="week"
+        )
     with session_scope(session_factory) as session:
         stats = rebuild(session=session, now=NOW)
-        folded = compute_kpis(session=session, since=START, until=END, interval="week")
+        folded = compute_kpis(
+            tenant_id=DEFAULT_TENANT, session=session, since=START, until=END, interval="week"
+        )
     assert stats.derived >= 400
     assert bulk.overall.handoffs > 300 and bulk.overall.csat_responses > 0
     assert bulk.overall.repeat_ask_rate and bulk.overall.meetings_booked

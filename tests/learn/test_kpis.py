@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from baton.learn.kpis import KpiFilters, compute_kpis, iso_week, kpi_report
 from baton.learn.rollup import refresh
+from baton.store.tables import DEFAULT_TENANT
 from tests.factories.learn import add_conversation, add_handoff
 
 T0 = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)  # Tuesday of ISO week 2026-W47
@@ -95,7 +96,7 @@ def seeded(session: Session) -> Session:
 
 def test_week_overall(seeded: Session) -> None:
     since, until = iso_week("2026-W47")
-    report = compute_kpis(session=seeded, since=since, until=until)
+    report = compute_kpis(tenant_id=DEFAULT_TENANT, session=seeded, since=since, until=until)
     k = report.overall
     assert (k.handoffs, k.offered, k.declined) == (6, 2, 1)  # h1 h2 h3 h4 h5 h8; h5 h6; h6
     assert (k.reached, k.abandoned) == (5, 1)
@@ -116,7 +117,7 @@ def test_week_overall(seeded: Session) -> None:
 
 def test_week_per_queue_reason_channel(seeded: Session) -> None:
     since, until = iso_week("2026-W47")
-    report = compute_kpis(session=seeded, since=since, until=until)
+    report = compute_kpis(tenant_id=DEFAULT_TENANT, session=seeded, since=since, until=until)
     support = report.by_queue["support"]
     assert (support.handoffs, support.offered, support.declined) == (2, 1, 1)
     assert support.time_to_human_seconds == 180.0  # (60 + 300) / 2
@@ -140,6 +141,7 @@ def test_week_per_queue_reason_channel(seeded: Session) -> None:
 def test_filters_and_series(seeded: Session) -> None:
     since, until = iso_week("2026-W47")
     report = compute_kpis(
+        tenant_id=DEFAULT_TENANT,
         session=seeded,
         since=since,
         until=until,
@@ -150,7 +152,11 @@ def test_filters_and_series(seeded: Session) -> None:
     assert report.deflection_rate is None  # conversations have no queue
     assert [p.kpis.handoffs for p in report.series] == [0, 1, 1, 0, 0, 0, 0]  # Tue h3, Wed h4
     weekly = compute_kpis(
-        session=seeded, since=since - timedelta(days=7), until=until, interval="week"
+        tenant_id=DEFAULT_TENANT,
+        session=seeded,
+        since=since - timedelta(days=7),
+        until=until,
+        interval="week",
     )
     assert [p.kpis.handoffs for p in weekly.series] == [1, 6]
 
@@ -159,12 +165,20 @@ def test_partial_days_are_exact(seeded: Session) -> None:
     # Inside one day and the next: no whole day, one span read from the facts: h2 h3 h4.
     since = T0 + s(1800)
     report = compute_kpis(
-        session=seeded, since=since, until=datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+        tenant_id=DEFAULT_TENANT,
+        session=seeded,
+        since=since,
+        until=datetime(2026, 11, 18, 12, 0, tzinfo=UTC),
     )
     assert report.overall.handoffs == 3
     assert report.overall.time_to_human_seconds == (300 + 1800) / 2
     # A partial Tuesday from the facts plus whole Wednesday and Thursday from the daily sums.
-    wider = compute_kpis(session=seeded, since=since, until=datetime(2026, 11, 20, tzinfo=UTC))
+    wider = compute_kpis(
+        tenant_id=DEFAULT_TENANT,
+        session=seeded,
+        since=since,
+        until=datetime(2026, 11, 20, tzinfo=UTC),
+    )
     assert (wider.overall.handoffs, wider.overall.offered) == (4, 1)  # h2 h3 h4 h5; h5
     assert wider.overall.meetings_booked == 1
 
@@ -173,7 +187,7 @@ def test_new_events_are_folded_in(seeded: Session) -> None:
     since, until = iso_week("2026-W47")
     add_handoff(seeded, "h9", "c9", queue="support", reason="urgent", channel="chat",
                 events=[("created", T0 + s(50)), ("accepted", T0 + s(110))])  # fmt: skip
-    report = kpi_report(session=seeded, since=since, until=until, now=NOW)
+    report = kpi_report(tenant_id=DEFAULT_TENANT, session=seeded, since=since, until=until, now=NOW)
     assert report.overall.handoffs == 7
     assert report.overall.time_to_human_seconds == (576 * 5 + 60) / 6
     assert report.overall.escalated_conversations == 5

@@ -11,7 +11,7 @@ from baton.domain import BotSignal, Role, Turn
 from baton.engine import Runtime, process_turn
 from baton.learn.replay import replay
 from baton.policy import Policy, default_policy
-from baton.store.tables import HandoffRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow
 
 T0 = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
 # conversation id -> (first message, the bot's confidence on it)
@@ -30,7 +30,13 @@ def seed(session: Session) -> None:
         turn = Turn(turn_id="u1", role=Role.USER, text=text, sent_at=at,
                     bot=BotSignal(confidence=confidence))  # fmt: skip
         process_turn(
-            session, runtime=runtime, conversation_id=cid, turn=turn, customer=None, now=at
+            session,
+            tenant_id=DEFAULT_TENANT,
+            runtime=runtime,
+            conversation_id=cid,
+            turn=turn,
+            customer=None,
+            now=at,
         )
     session.flush()
 
@@ -44,7 +50,12 @@ def stricter(policy: Policy) -> Policy:
 def test_stricter_policy_removes_exactly_the_unsure_handoffs(session: Session) -> None:
     seed(session)
     assert session.scalar(select(func.count()).select_from(HandoffRow)) == 10  # 4 + 3 + 3
-    result = replay(session=session, baseline=default_policy(), policy=stricter(default_policy()))
+    result = replay(
+        session=session,
+        tenant_id=DEFAULT_TENANT,
+        baseline=default_policy(),
+        policy=stricter(default_policy()),
+    )
     removed = {f.conversation_id for f in result.flips if f.change == "removed"}
     assert removed == {"unsure-0", "unsure-1", "unsure-2"}
     assert [f.change for f in result.flips] == ["removed"] * 3  # nothing added, moved or changed
@@ -64,7 +75,12 @@ def test_stricter_policy_removes_exactly_the_unsure_handoffs(session: Session) -
 
 def test_same_policy_changes_nothing(session: Session) -> None:
     seed(session)
-    result = replay(session=session, baseline=default_policy(), policy=default_policy())
+    result = replay(
+        session=session,
+        tenant_id=DEFAULT_TENANT,
+        baseline=default_policy(),
+        policy=default_policy(),
+    )
     assert result.flips == []
     assert result.escalations_before == result.escalations_after == 10
 
@@ -73,7 +89,9 @@ def test_a_routing_change_moves_handoffs_between_queues(session: Session) -> Non
     seed(session)
     policy = default_policy()
     routed = policy.model_copy(update={"name": "to-billing", "default_queue": "billing"})
-    result = replay(session=session, baseline=policy, policy=routed, since=T0)
+    result = replay(
+        session=session, tenant_id=DEFAULT_TENANT, baseline=policy, policy=routed, since=T0
+    )
     moved = [f for f in result.flips if f.change == "moved"]
     assert len(moved) == len(result.flips) == 10
     assert {(f.before.queue, f.after.queue) for f in moved if f.before and f.after} == {

@@ -10,6 +10,7 @@ from baton.engine import Runtime
 from baton.learn.retrain import Labelled, apply, learn, propose, training_examples
 from baton.learn.synthetic import seed_week
 from baton.policy import default_policy
+from baton.store.tables import DEFAULT_TENANT
 from tests.factories.learn import add_conversation, add_handoff
 
 T0 = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
@@ -54,7 +55,9 @@ def test_labels_become_evaluation_examples(session: Session) -> None:
     add_conversation(session, "c3", T0)
     add_handoff(session, "h3", "c3", queue="support", reason="human_requested", channel="chat",
                 necessary=True, outcome="kb_answer", events=[("created", T0)])  # fmt: skip
-    examples = {e["id"]: e["expect"] for e in training_examples(session=session)}
+    examples = {
+        e["id"]: e["expect"] for e in training_examples(session=session, tenant_id=DEFAULT_TENANT)
+    }
     assert examples == {
         "h1": {"escalate": False, "reasons": [], "queue": "support", "intent": None},
         "h2": {"escalate": True, "reasons": ["policy_restricted"], "queue": "billing",
@@ -67,7 +70,9 @@ def test_learn_on_a_synthetic_week_is_measured_by_replay(session: Session) -> No
     policy = default_policy()
     seed_week(session=session, runtime=Runtime(policy), week="2026-W47", conversations=80,
               history=1)  # fmt: skip
-    result, proposed = learn(session=session, policy=policy, min_labels=10)
+    result, proposed = learn(
+        session=session, tenant_id=DEFAULT_TENANT, policy=policy, min_labels=10
+    )
     assert result.labelled > 0 and result.examples == result.labelled
     (p,) = result.proposals
     assert p.reason == "low_confidence" and p.proposed > p.current
@@ -77,5 +82,11 @@ def test_learn_on_a_synthetic_week_is_measured_by_replay(session: Session) -> No
     assert result.replay.removed_labels.get("necessary", 0) == 0
     assert result.replay.removed_labels["unnecessary"] >= p.removes_unnecessary
     assert proposed.name == "default-proposed"
-    later = learn(session=session, policy=policy, since=T0 + timedelta(days=30), min_labels=10)
+    later = learn(
+        session=session,
+        tenant_id=DEFAULT_TENANT,
+        policy=policy,
+        since=T0 + timedelta(days=30),
+        min_labels=10,
+    )
     assert later[0].proposals == [] and later[0].replay is None

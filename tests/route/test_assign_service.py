@@ -15,7 +15,7 @@ from baton.errors import AgentUnavailable, Conflict, InvalidRequest, OfferConfli
 from baton.lifecycle import HandoffStatus
 from baton.policy import Policy
 from baton.store import repositories as repo
-from baton.store.tables import ConversationEventRow, HandoffRow, OfferRow, OutboxRow
+from baton.store.tables import DEFAULT_TENANT, ConversationEventRow, HandoffRow, OfferRow, OutboxRow
 from tests.factories.route import add_agent, add_case
 from tests.route.conftest import NOW
 
@@ -34,7 +34,7 @@ def test_push_goes_to_most_spare_capacity_then_round_robin(
     add_agent(session, agent_id="bob", queues=("support",), capacity=1, now=NOW)
     add_agent(session, agent_id="cat", queues=("support",), capacity=3, now=NOW)
     cases = [add_case(session, policy=policy, queue="support", now=NOW) for _ in range(5)]
-    made = assign_batch(session=session, policy=policy, now=NOW)
+    made = assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     session.commit()
     got = [(m.handoff_id, m.agent_id) for m in made]
     # ann and cat (3 free) take turns; once all have 1 free, bob has waited longest.
@@ -67,7 +67,7 @@ def test_push_respects_skills_queues_presence_and_channel_capacity(
     chat = add_case(session, policy=policy, queue="billing", now=NOW)
     email = add_case(session, policy=policy, queue="billing", channel="email", now=NOW)
     chat2 = add_case(session, policy=policy, queue="support", now=NOW)
-    made = assign_batch(session=session, policy=policy, now=NOW)
+    made = assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     assert [(m.handoff_id, m.agent_id) for m in made] == [(chat.id, "cat")]
     session.commit()
     assert session.get(HandoffRow, email.id).status == "queued"  # type: ignore[union-attr]
@@ -80,14 +80,15 @@ def test_higher_priority_first_but_waiting_ages(session: Session, policy: Policy
     old = add_case(session, policy=policy, queue="support", priority=10, now=NOW)
     later = NOW + timedelta(minutes=21)
     add_case(session, policy=policy, queue="support", priority=50, now=later)
-    assert [m.handoff_id for m in assign_batch(session=session, policy=policy, now=later)] == [
-        old.id
-    ]
+    assert [
+        m.handoff_id
+        for m in assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=later)
+    ] == [old.id]
     add_agent(session, agent_id="bob", queues=("support",), capacity=1, now=NOW)
     sooner = add_case(
         session, policy=policy, queue="support", priority=50, now=NOW + timedelta(minutes=19)
     )
-    made = assign_batch(session=session, policy=policy, now=later)
+    made = assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=later)
     assert [m.handoff_id for m in made] == [sooner.id]
 
 
@@ -96,7 +97,7 @@ def test_accept_and_decline(session: Session, policy: Policy) -> None:
     bob = add_agent(session, agent_id="bob", queues=("support",), now=NOW)
     first = add_case(session, policy=policy, queue="support", now=NOW)
     second = add_case(session, policy=policy, queue="support", now=NOW)
-    assign_batch(session=session, policy=policy, now=NOW)
+    assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     with pytest.raises(Conflict):
         accept(session=session, handoff_id=first.id, agent=bob, now=NOW)
     with pytest.raises(OfferConflict):
@@ -112,7 +113,9 @@ def test_accept_and_decline(session: Session, policy: Policy) -> None:
     assert said == ["handoff.accepted"]
     decline(session=session, handoff_id=second.id, agent_id="bob", now=NOW)
     assert session.get(HandoffRow, second.id).status == "queued"  # type: ignore[union-attr]
-    made = assign_batch(session=session, policy=policy, now=NOW + timedelta(seconds=1))
+    made = assign_batch(
+        tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW + timedelta(seconds=1)
+    )
     assert [(m.handoff_id, m.agent_id) for m in made] == [(second.id, "ann")]
     assert events(session, second.id)[-3:] == [
         ("assigned", "bob"),
@@ -126,11 +129,13 @@ def test_an_unaccepted_offer_lapses_and_goes_to_the_next_agent(
 ) -> None:
     add_agent(session, agent_id="ann", queues=("support",), now=NOW)
     case = add_case(session, policy=policy, queue="support", now=NOW)
-    assign_batch(session=session, policy=policy, now=NOW)
+    assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     add_agent(session, agent_id="bob", queues=("support",), capacity=1, now=NOW)
     assert expire_offers(session=session, now=NOW + timedelta(seconds=59)) == 0
     assert expire_offers(session=session, now=NOW + timedelta(seconds=60)) == 1
-    made = assign_batch(session=session, policy=policy, now=NOW + timedelta(seconds=61))
+    made = assign_batch(
+        tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW + timedelta(seconds=61)
+    )
     session.commit()
     assert [m.agent_id for m in made] == ["bob"]
     states = session.scalars(
@@ -143,14 +148,14 @@ def test_going_offline_releases_unaccepted_offers_only(session: Session, policy:
     ann = add_agent(session, agent_id="ann", queues=("support",), now=NOW)
     kept = add_case(session, policy=policy, queue="support", now=NOW)
     dropped = add_case(session, policy=policy, queue="support", now=NOW)
-    assign_batch(session=session, policy=policy, now=NOW)
+    assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     accept(session=session, handoff_id=kept.id, agent=ann, now=NOW)
     released = change_presence(session=session, agent_id="ann", presence="offline", now=NOW)
     session.commit()
     assert released == [dropped.id]
     assert session.get(HandoffRow, kept.id).status == "active"  # type: ignore[union-attr]
     assert session.get(HandoffRow, dropped.id).agent_id is None  # type: ignore[union-attr]
-    assert assign_batch(session=session, policy=policy, now=NOW) == []
+    assert assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW) == []
     with pytest.raises(InvalidRequest):
         change_presence(session=session, agent_id="ann", presence="asleep", now=NOW)
 

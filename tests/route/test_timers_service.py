@@ -19,7 +19,7 @@ from baton.desk.timers import (
 from baton.lifecycle import EventType
 from baton.policy import Policy
 from baton.store import repositories as repo
-from baton.store.tables import HandoffRow, OutboxRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow, OutboxRow
 from tests.factories.route import add_agent, add_case
 from tests.route.conftest import NOW
 
@@ -71,7 +71,7 @@ def test_breach_bumps_priority_and_reoffers_a_pending_offer(
     add_agent(session, agent_id="ann", queues=("support",), now=NOW)
     case = add_case(session, policy=policy, queue="support", priority=30, now=NOW)
     key = case.queue_key
-    assign_batch(session=session, policy=policy, now=NOW)
+    assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     fire_due(session=session, policy=policy, now=NOW + timedelta(minutes=10))
     session.commit()
     row = session.get(HandoffRow, case.id)
@@ -84,7 +84,7 @@ def test_breach_bumps_priority_and_reoffers_a_pending_offer(
 def test_waiting_on_the_customer_pauses_resolution(session: Session, policy: Policy) -> None:
     ann = add_agent(session, agent_id="ann", queues=("support",), now=NOW)
     case = add_case(session, policy=policy, queue="support", now=NOW)
-    assign_batch(session=session, policy=policy, now=NOW)
+    assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     accept(session=session, handoff_id=case.id, agent=ann, now=NOW)
     on_agent_reply(session=session, handoff_id=case.id, now=NOW + timedelta(minutes=3))
     clocks = {c.kind: c for c in list_clocks(session=session, handoff_id=case.id)}

@@ -11,7 +11,7 @@ from baton.desk import service
 from baton.desk.assign import assign_batch
 from baton.desk.timers import list_clocks
 from baton.policy import Policy
-from baton.store.tables import OfferRow
+from baton.store.tables import DEFAULT_TENANT, OfferRow
 from tests.factories.route import add_agent, add_case
 from tests.route.conftest import NOW
 
@@ -21,7 +21,7 @@ def test_transfer_moves_the_same_case_with_its_clock(session: Session, policy: P
     case = add_case(session, policy=policy, queue="support", now=NOW)
     brief, key = dict(case.brief), case.queue_key
     clocks = [(c.kind, c.breach_due) for c in list_clocks(session=session, handoff_id=case.id)]
-    assign_batch(session=session, policy=policy, now=NOW)
+    assign_batch(tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW)
     moved = service.transfer(
         session=session,
         handoff_id=case.id,
@@ -45,5 +45,7 @@ def test_transfer_moves_the_same_case_with_its_clock(session: Session, policy: P
     offers = session.scalars(select(OfferRow.state).where(OfferRow.handoff_id == case.id)).all()
     assert offers == ["released"]
     bob = add_agent(session, agent_id="bob", queues=("billing",), skills=("billing",), now=NOW)
-    made = assign_batch(session=session, policy=policy, now=NOW + timedelta(minutes=5))
+    made = assign_batch(
+        tenant_id=DEFAULT_TENANT, session=session, policy=policy, now=NOW + timedelta(minutes=5)
+    )
     assert [(m.handoff_id, m.agent_id) for m in made] == [(case.id, bob.id)]

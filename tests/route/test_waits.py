@@ -20,7 +20,13 @@ from baton.route.eta import (
 )
 from baton.store.db import SessionFactory
 from baton.store.floor import floor_snapshot
-from baton.store.tables import AgentRow, ConversationEventRow, OutboxRow, QueueStatRow
+from baton.store.tables import (
+    DEFAULT_TENANT,
+    AgentRow,
+    ConversationEventRow,
+    OutboxRow,
+    QueueStatRow,
+)
 from tests.factories.route import add_agent, add_case
 from tests.route.conftest import NOW
 
@@ -39,9 +45,9 @@ def told(session: Session, conversation_id: str) -> list[dict[str, object]]:
 
 def test_resolved_cases_teach_the_queue_its_handle_time(session: Session, policy: Policy) -> None:
     agent = add_agent(session, agent_id="ann", queues=("support",), capacity=5, now=NOW)
-    assert floor_snapshot(session=session, policy=policy).load("support").mean_handle_seconds == (
-        PRIOR_HANDLE_SECONDS
-    )
+    assert floor_snapshot(tenant_id=DEFAULT_TENANT, session=session, policy=policy).load(
+        "support"
+    ).mean_handle_seconds == (PRIOR_HANDLE_SECONDS)
     expected = PRIOR_HANDLE_SECONDS
     for n, minutes in enumerate((4, 5, 6)):
         case = add_case(session, policy=policy, queue="support", now=NOW)
@@ -52,11 +58,11 @@ def test_resolved_cases_teach_the_queue_its_handle_time(session: Session, policy
                 necessary=True, now=done)  # fmt: skip
         expected = updated_handle_mean(expected, n, minutes * 60)
     session.commit()
-    stat = session.get(QueueStatRow, "support")
+    stat = session.get(QueueStatRow, (DEFAULT_TENANT, "support"))
     assert stat is not None and stat.cases == 3
     assert stat.mean_handle_seconds == pytest.approx(expected)
     assert 300 < stat.mean_handle_seconds < PRIOR_HANDLE_SECONDS  # pulled toward ~5 minutes
-    load = floor_snapshot(session=session, policy=policy).load("support")
+    load = floor_snapshot(tenant_id=DEFAULT_TENANT, session=session, policy=policy).load("support")
     assert load.mean_handle_seconds == pytest.approx(expected)
 
 

@@ -54,3 +54,26 @@ def test_create_rotate_revoke_and_the_audit_log(tmp_path: Path) -> None:
     get_settings.cache_clear()
     assert missing.exit_code == 1
     assert "no live API key named 'nobody'" in missing.output
+
+
+def test_a_tenant_and_its_scoped_key_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    prepare(url, key_name="seed")
+    env = {"BATON_DATABASE_URL": url}
+    _run(env, "tenants", "create", "acme", "--name", "Acme")
+    assert _run(env, "tenants", "list").split() == ["acme", "default"]
+    key = _run(env, "keys", "create", "acme-bot", "--tenant", "acme", "--scope", "bot,read")
+    plain = key.strip().splitlines()[-1]
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            row = repo.get_api_key_by_secret(session=session, key=plain)
+            assert row is not None and (row.tenant_id, row.scopes) == ("acme", "bot,read")
+    finally:
+        engine.dispose()
+    assert "acme-bot" in _run(env, "keys", "list", "--tenant", "acme")
+    assert "acme-bot" not in _run(env, "keys", "list")
+    get_settings.cache_clear()
+    refused = CliRunner().invoke(app, ["keys", "create", "x", "--tenant", "nowhere"], env=env)
+    get_settings.cache_clear()
+    assert refused.exit_code == 1 and "no tenant 'nowhere'" in refused.output

@@ -19,6 +19,7 @@ from baton.api.app import create_app
 from baton.config import Settings
 from baton.store import repositories as repo
 from baton.store.db import session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.conftest import free_port
 
 LLM_KEY = "sk-live-LLMSECRET-0123456789abcdef"
@@ -56,7 +57,13 @@ def test_no_secret_is_logged(
         time.sleep(0.02)
     try:
         with session_scope(app.state.session_factory) as session:
-            key = repo.create_api_key(session=session, name="bot", now=datetime.now(UTC))
+            key = repo.create_api_key(
+                tenant_id=DEFAULT_TENANT,
+                scopes="bot,read,admin",
+                session=session,
+                name="bot",
+                now=datetime.now(UTC),
+            )
         base = f"http://127.0.0.1:{port}/v1/conversations/c1"
         good = {"Authorization": f"Bearer {key}"}
         ask = {**TURN, "turn_id": "t1", "text": "I want a human, I'm ana@example.com"}

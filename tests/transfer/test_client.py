@@ -13,6 +13,7 @@ from baton.config import Settings
 from baton.domain import BotSignal, Customer
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.conftest import LiveServer
 from tests.factories.transfer import run_async
 
@@ -27,6 +28,7 @@ def agent_reply(server: LiveServer, conversation_id: str, text: str) -> None:
     factory: SessionFactory = server.server.config.app.state.session_factory  # type: ignore[attr-defined]
     with session_scope(factory) as s:
         repo.add_conversation_event(
+            tenant_id=DEFAULT_TENANT,
             session=s,
             conversation_id=conversation_id,
             type_="handoff.message",

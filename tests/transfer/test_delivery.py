@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from baton.store.db import SessionFactory, session_scope
-from baton.store.tables import OutboxRow, WebhookDeliveryRow, WebhookEndpointRow
+from baton.store.tables import DEFAULT_TENANT, OutboxRow, WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.outbox import LEASE, Worker, claim
 from baton.transfer.transport import HttpxTransport
@@ -139,7 +139,9 @@ def test_retry_schedule_then_dead_letter_for_the_operator(
         assert payload["data"]["message_id"] == row.message_id
 
         with session_scope(session_factory) as s:
-            again = webhooks.retry_delivery(session=s, delivery_id=row.id, now=clock.now)
+            again = webhooks.retry_delivery(
+                tenant_id=DEFAULT_TENANT, session=s, delivery_id=row.id, now=clock.now
+            )
             assert (again.status, again.attempts, again.message_id) == (
                 "pending",
                 0,
@@ -188,7 +190,9 @@ def test_endpoint_failing_for_five_days_is_disabled_and_reenabled(
             enqueue(session_factory, "handoff.created", {"handoff_id": f"ho_{day}"}, clock.now)
             worker.run_once(now=clock.now)
             with session_scope(session_factory) as s:
-                endpoint = webhooks.get_endpoint(session=s, endpoint_id=failing)
+                endpoint = webhooks.get_endpoint(
+                    tenant_id=DEFAULT_TENANT, session=s, endpoint_id=failing
+                )
                 assert endpoint.enabled is (day < 5)
         assert endpoint.failing_since == T0
         worker.run_once(now=clock.now)
@@ -202,7 +206,9 @@ def test_endpoint_failing_for_five_days_is_disabled_and_reenabled(
         after = {d.id: d.attempts for d in deliveries(session_factory) if d.endpoint_id == failing}
         assert before == after
         with session_scope(session_factory) as s:
-            endpoint = webhooks.get_endpoint(session=s, endpoint_id=failing)
+            endpoint = webhooks.get_endpoint(
+                tenant_id=DEFAULT_TENANT, session=s, endpoint_id=failing
+            )
             webhooks.update_endpoint(session=s, endpoint=endpoint, now=clock.now, enabled=True)
             assert endpoint.failing_since is None and endpoint.disabled_reason is None
 

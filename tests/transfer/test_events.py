@@ -18,6 +18,7 @@ from baton.client import Event, SSEDecoder
 from baton.config import Settings
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
+from baton.store.tables import DEFAULT_TENANT
 from baton.transfer.events import EventStream, read_after
 from tests.conftest import LiveServer
 from tests.factories.transfer import run_async
@@ -49,6 +50,7 @@ def publish(factory: SessionFactory, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
         with session_scope(factory) as s:
             repo.add_conversation_event(
+                tenant_id=DEFAULT_TENANT,
                 session=s,
                 conversation_id=CONV,
                 type_="handoff.message",
@@ -58,7 +60,7 @@ def publish(factory: SessionFactory, n: int, start: int = 0) -> None:
 
 
 def all_ids(factory: SessionFactory) -> list[int]:
-    return [event_id for event_id, _, _ in read_after(factory, CONV, 0)]
+    return [event_id for event_id, _, _ in read_after(factory, DEFAULT_TENANT, CONV, 0)]
 
 
 def read_events(
@@ -100,7 +102,11 @@ def test_concurrent_writers_never_open_a_gap_behind_the_reader(
 ) -> None:
     with session_scope(session_factory) as s:
         repo.lock_conversation_row(
-            session=s, conversation_id=CONV, now=datetime.now(UTC), channel=None
+            tenant_id=DEFAULT_TENANT,
+            session=s,
+            conversation_id=CONV,
+            now=datetime.now(UTC),
+            channel=None,
         )
 
     def writer(seed: int) -> None:
@@ -108,7 +114,12 @@ def test_concurrent_writers_never_open_a_gap_behind_the_reader(
         for i in range(15):
             with session_scope(session_factory) as s:
                 repo.add_conversation_event(
-                    session=s, conversation_id=CONV, type_="x", at=datetime.now(UTC), data={"i": i}
+                    tenant_id=DEFAULT_TENANT,
+                    session=s,
+                    conversation_id=CONV,
+                    type_="x",
+                    at=datetime.now(UTC),
+                    data={"i": i},
                 )
                 time.sleep(rng.random() / 200)  # hold the transaction open before commit
 
@@ -117,17 +128,28 @@ def test_concurrent_writers_never_open_a_gap_behind_the_reader(
         t.start()
     seen: list[int] = []
     while any(t.is_alive() for t in threads):
-        seen += [e for e, _, _ in read_after(session_factory, CONV, seen[-1] if seen else 0)]
+        seen += [
+            e
+            for e, _, _ in read_after(
+                session_factory, DEFAULT_TENANT, CONV, seen[-1] if seen else 0
+            )
+        ]
     for t in threads:
         t.join()
-    seen += [e for e, _, _ in read_after(session_factory, CONV, seen[-1] if seen else 0)]
+    seen += [
+        e for e, _, _ in read_after(session_factory, DEFAULT_TENANT, CONV, seen[-1] if seen else 0)
+    ]
     assert seen == all_ids(session_factory)
     assert len(seen) == 60
 
 
 def test_idle_stream_sends_keepalive_comments(session_factory: SessionFactory) -> None:
     stream = EventStream(
-        factory=session_factory, conversation_id="nobody", poll_seconds=0.01, keepalive_seconds=0.02
+        factory=session_factory,
+        tenant_id=DEFAULT_TENANT,
+        conversation_id="nobody",
+        poll_seconds=0.01,
+        keepalive_seconds=0.02,
     )
     frames: list[str] = []
 

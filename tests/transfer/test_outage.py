@@ -22,7 +22,7 @@ from baton.store.db import (
     unavailable,
     upgrade,
 )
-from baton.store.tables import OutboxRow, WebhookDeliveryRow
+from baton.store.tables import DEFAULT_TENANT, OutboxRow, WebhookDeliveryRow
 from baton.transfer.email import EMAIL_SCHEDULE_SECONDS, SmtpMailer
 from baton.transfer.outbox import LEASE, Worker
 from baton.transfer.transport import HttpxTransport
@@ -139,7 +139,12 @@ def test_an_email_row_that_cannot_be_read_fails_its_own_attempts_until_dead(
 ) -> None:
     with session_scope(session_factory) as s:
         repo.enqueue(
-            session=s, kind="email", topic="handoff.created", payload={"subject": "?"}, now=T0
+            tenant_id=DEFAULT_TENANT,
+            session=s,
+            kind="email",
+            topic="handoff.created",
+            payload={"subject": "?"},
+            now=T0,
         )
     transport = HttpxTransport(timeout=5, guard=LOOPBACK_GUARD)
     worker = Worker(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from baton.store.tables import DEFAULT_TENANT
 from baton.transfer import webhooks
 from baton.verify import InvalidSignature, new_secret, sign, verify
 
@@ -81,7 +82,12 @@ def test_wrong_secret_missing_header_and_other_schemes_are_refused() -> None:
 
 def test_rotated_secret_signs_with_both_until_the_grace_ends(session: Session) -> None:
     endpoint = webhooks.create_endpoint(
-        session=session, url="http://127.0.0.1:9/h", event_types=[], description="", now=NOW
+        tenant_id=DEFAULT_TENANT,
+        session=session,
+        url="http://127.0.0.1:9/h",
+        event_types=[],
+        description="",
+        now=NOW,
     )
     old = webhooks.active_secrets(endpoint, NOW)[0]
     new = webhooks.rotate_secret(session=session, endpoint=endpoint, now=NOW)

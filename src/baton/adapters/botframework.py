@@ -152,7 +152,7 @@ def status_for(handoff_status: HandoffStatus) -> str:
 
 
 def initiate(
-    session: Session, *, runtime: Runtime, activity: Activity, now: datetime
+    session: Session, *, runtime: Runtime, tenant_id: str, activity: Activity, now: datetime
 ) -> dict[str, Any]:
     """Open a handoff for a `handoff.initiate` event; answer with its `handoff.status`."""
     if activity.type != "event" or activity.name != INITIATE:
@@ -164,6 +164,7 @@ def initiate(
         result = hand_over(
             session,
             runtime=runtime,
+            tenant_id=tenant_id,
             conversation_id=conversation_id,
             turns=turns(activity, now),
             customer=customer(activity),

@@ -59,6 +59,7 @@ def hand_over(
     session: Session,
     *,
     runtime: Runtime,
+    tenant_id: str,
     conversation_id: str,
     turns: Sequence[Turn],
     customer: Customer | None,
@@ -70,6 +71,7 @@ def hand_over(
         process_turn(
             session,
             runtime=runtime,
+            tenant_id=tenant_id,
             conversation_id=conversation_id,
             turn=turn,
             customer=customer,
@@ -78,6 +80,7 @@ def hand_over(
     return request_handoff(
         session,
         runtime=runtime,
+        tenant_id=tenant_id,
         conversation_id=conversation_id,
         request=request,
         now=now,

@@ -150,7 +150,7 @@ def _answer(result: TurnResult | None, metadata: dict[str, Any] | None) -> dict[
 
 
 def handle(
-    session: Session, *, runtime: Runtime, request: WebhookRequest, now: datetime
+    session: Session, *, runtime: Runtime, tenant_id: str, request: WebhookRequest, now: datetime
 ) -> dict[str, Any]:
     """Record this call's turns; hand off when CX or Baton says so; answer a WebhookResponse."""
     conversation_id = conversation_key("dfcx", request.session_info.session.rsplit("/", 1)[-1])
@@ -168,6 +168,7 @@ def handle(
         handed = hand_over(
             session,
             runtime=runtime,
+            tenant_id=tenant_id,
             conversation_id=conversation_id,
             turns=new_turns,
             customer=customer(request),
@@ -180,6 +181,7 @@ def handle(
         outcome = process_turn(
             session,
             runtime=runtime,
+            tenant_id=tenant_id,
             conversation_id=conversation_id,
             turn=turn,
             customer=customer(request),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from baton.config import Settings
 from baton.engine import Runtime
-from baton.errors import RateLimited, Unauthorized
+from baton.errors import Forbidden, RateLimited, Unauthorized
 from baton.store.db import SessionFactory, read_scope, session_scope
-from baton.store.keys import KeyCache
+from baton.store.keys import KeyCache, KeyIdentity
 from baton.store.ratelimit import LeasedBuckets, retry_after_seconds
+from baton.store.tenants import DEFAULT_TENANT, Scope, format_scopes
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -57,38 +58,72 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Now = Annotated[datetime, Depends(utcnow)]
 
 
+ANONYMOUS = KeyIdentity("anonymous", DEFAULT_TENANT, frozenset(Scope))
+
+
 def require_api_key(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The bot's API key, checked against the stored hashes; its name on success."""
+) -> KeyIdentity:
+    """The caller's API key, checked against the stored hashes: its name, tenant and scopes.
+
+    With `require_api_key` off (a local trial) every caller is the default tenant's admin.
+    """
     settings: Settings = request.app.state.settings
     if not settings.require_api_key:
-        return "anonymous"
+        return ANONYMOUS
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send 'Authorization: Bearer <api key>'", field="Authorization")
     factory: SessionFactory = request.app.state.session_factory
     keys: KeyCache = request.app.state.key_cache
-    name = keys.name_for(factory=factory, key=credentials.credentials, now=utcnow())
-    if name is None:
+    caller = keys.identify(factory=factory, key=credentials.credentials, now=utcnow())
+    if caller is None:
         raise Unauthorized("the API key is unknown or revoked", field="Authorization")
-    if settings.rate_limit_per_minute == 0:
-        return name
+    _take(request, f"api_key:{caller.tenant_id}:{caller.name}", settings.rate_limit_per_minute)
+    _take(request, f"tenant:{caller.tenant_id}", settings.tenant_rate_limit_per_minute)
+    return caller
+
+
+def _take(request: Request, bucket: str, per_minute: int) -> None:
+    """One token from `bucket` (shared by every worker), or 429 with the wait."""
+    if per_minute == 0:
+        return
+    settings: Settings = request.app.state.settings
     buckets: LeasedBuckets = request.app.state.rate_buckets
     wait = buckets.take(
-        factory=factory,
-        key=f"api_key:{name}",
+        factory=request.app.state.session_factory,
+        key=bucket,
         capacity=float(settings.rate_limit_burst),
-        per_second=settings.rate_limit_per_minute / 60.0,
+        per_second=per_minute / 60.0,
         now=time.time(),
     )
     if wait > 0:
+        who = bucket.split(":", 1)[0].replace("_", " ")
         raise RateLimited(
-            f"API key {name!r} is over {settings.rate_limit_per_minute} requests a minute",
+            f"this {who} is over {per_minute} requests a minute",
             retry_after=retry_after_seconds(wait),
             field="Authorization",
         )
-    return name
 
 
-ApiKeyDep = Annotated[str, Depends(require_api_key)]
+def require_scope(scope: Scope) -> Callable[[KeyIdentity], KeyIdentity]:
+    """A dependency: the caller's key, which must carry `scope` (else 403, naming it)."""
+
+    def check(caller: Annotated[KeyIdentity, Depends(require_api_key)]) -> KeyIdentity:
+        if scope not in caller.scopes:
+            raise Forbidden(
+                f"this key has scopes {format_scopes(caller.scopes)!r};"
+                f" this call needs {scope.value!r}",
+                field="Authorization",
+            )
+        return caller
+
+    check.__name__ = f"require_{scope.value}_scope"
+    return check
+
+
+ApiKeyDep = Annotated[KeyIdentity, Depends(require_api_key)]
+"""Any live key; its tenant scopes what the route sees."""
+BotKey = Annotated[KeyIdentity, Depends(require_scope(Scope.BOT))]
+ReadKey = Annotated[KeyIdentity, Depends(require_scope(Scope.READ))]
+AdminKey = Annotated[KeyIdentity, Depends(require_scope(Scope.ADMIN))]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from baton.cli.common import console, err_console, store_session
+from baton.cli.common import TENANT_OPTION, console, err_console, store_session
 from baton.desk.roles import AgentRole
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def create(
     role: Annotated[AgentRole, typer.Option(help="agent, supervisor or admin")] = AgentRole.AGENT,
     queues: Annotated[str, typer.Option(help="queues served, comma-separated")] = "",
     capacity: Annotated[int, typer.Option(min=1, max=50, help="cases at once")] = 3,
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Create an account; the password is stored only as an argon2 hash."""
     from baton.config import get_settings
@@ -51,6 +52,7 @@ def create(
         with store_session(settings) as session:
             row = agents.create(
                 session=session,
+                tenant_id=tenant,
                 email=email,
                 name=name,
                 password=password,
@@ -69,12 +71,12 @@ def create(
 
 
 @app.command("list")
-def list_agents() -> None:
-    """Every account with its role, presence and queues."""
+def list_agents(tenant: str = TENANT_OPTION) -> None:
+    """The tenant's accounts with their role, presence and queues."""
     from baton.desk import agents
 
     with store_session() as session:
-        for row in agents.list_all(session=session):
+        for row in agents.list_all(session=session, tenant_id=tenant):
             queues = ", ".join(row.queues or []) or "-"
             state = "disabled" if row.disabled_at is not None else row.presence
             print(f"{row.id}\t{row.email}\t{row.role}\t{state}\t{queues}")

@@ -8,7 +8,7 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from baton.cli.common import console, store_session
+from baton.cli.common import TENANT_OPTION, console, store_session
 
 
 def audit(
@@ -20,6 +20,7 @@ def audit(
     target: str | None = typer.Option(None, help="only this target: a key name, an id"),
     since: datetime | None = typer.Option(None, help="from this UTC time on (ISO 8601)"),
     until: datetime | None = typer.Option(None, help="before this UTC time (ISO 8601)"),
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Show the audit log of admin actions, newest first."""
     from datetime import UTC
@@ -36,7 +37,7 @@ def audit(
     for column in ("at", "actor", "action", "target", "data"):
         table.add_column(column, overflow="fold")
     with store_session() as session:
-        for row in list_audit(session=session, limit=limit, where=where):
+        for row in list_audit(session=session, tenant_id=tenant, limit=limit, where=where):
             table.add_row(
                 f"{row.at:%Y-%m-%d %H:%M:%S}", row.actor, row.action, row.target, str(row.data)
             )

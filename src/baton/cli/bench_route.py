@@ -124,7 +124,7 @@ def measure(url: str, label: str, *, cases: int, agents: int, batch: int) -> Rou
     from baton.lifecycle import EventType
     from baton.policy import default_policy
     from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
-    from baton.store.tables import AgentRow, HandoffEventRow, HandoffRow
+    from baton.store.tables import DEFAULT_TENANT, AgentRow, HandoffEventRow, HandoffRow
 
     policy = default_policy()
     engine = make_engine(url)
@@ -136,7 +136,13 @@ def measure(url: str, label: str, *, cases: int, agents: int, batch: int) -> Rou
         assigned, started = 0, time.perf_counter()
         while assigned < cases:
             with session_scope(factory) as session:
-                made = assign_batch(session=session, policy=policy, now=now, limit=batch)
+                made = assign_batch(
+                    session=session,
+                    tenant_id=DEFAULT_TENANT,
+                    policy=policy,
+                    now=now,
+                    limit=batch,
+                )
             if not made:
                 break
             assigned += len(made)

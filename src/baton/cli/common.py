@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
 
 console = Console()
 err_console = Console(stderr=True)
+# The default tenant's id (baton.store.tables.DEFAULT_TENANT), spelled here to keep the CLI's
+# start free of SQLAlchemy.
+TENANT_OPTION = typer.Option(
+    "default", "--tenant", help="the tenant (workspace); a single team never needs to name it"
+)
 
 
 @contextmanager

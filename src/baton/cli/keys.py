@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import typer
 from rich.table import Table
 
-from baton.cli.common import console, err_console, store_session
+from baton.cli.common import TENANT_OPTION, console, err_console, store_session
 
-app = typer.Typer(help="Bot API keys.", no_args_is_help=True)
+app = typer.Typer(help="API keys: who they are for, their tenant and scopes.", no_args_is_help=True)
 
 
 def _actor() -> str:
@@ -18,15 +18,32 @@ def _actor() -> str:
 
 
 @app.command("create")
-def create(name: str = typer.Argument(..., help="who the key is for, e.g. 'support-bot'")) -> None:
+def create(
+    name: str = typer.Argument(..., help="who the key is for, e.g. 'support-bot'"),
+    tenant: str = TENANT_OPTION,
+    scope: str = typer.Option(
+        "bot,read", help="comma-separated: bot (turns, handoffs, events), read, admin"
+    ),
+) -> None:
     """Create a key; it is printed once and stored only as a hash."""
+    from baton.errors import BatonError
     from baton.store import keys as key_store
+    from baton.store.tenants import parse_scopes
 
-    with store_session() as session:
-        key = key_store.create_key(
-            session=session, name=name, actor=_actor(), now=datetime.now(UTC)
-        )
-    console.print(f"API key for [bold]{name}[/] (shown once, store it now):")
+    try:
+        with store_session() as session:
+            key = key_store.create_key(
+                session=session,
+                tenant_id=tenant,
+                name=name,
+                scopes=parse_scopes(scope),
+                actor=_actor(),
+                now=datetime.now(UTC),
+            )
+    except BatonError as exc:
+        err_console.print(f"[red]{exc.message}[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"API key for [bold]{name}[/] in {tenant} ({scope}; shown once, store it now):")
     print(key)
 
 
@@ -36,6 +53,7 @@ def rotate(
     grace_hours: float = typer.Option(
         24.0, min=0, help="how long the old key keeps working while you deploy the new one"
     ),
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Issue a new key for NAME; the old one keeps working for the grace period, then stops."""
     from baton.errors import NotFound
@@ -46,6 +64,7 @@ def rotate(
         with store_session() as session:
             key = key_store.rotate_key(
                 session=session,
+                tenant_id=tenant,
                 name=name,
                 grace=timedelta(hours=grace_hours),
                 actor=_actor(),
@@ -63,6 +82,7 @@ def rotate(
 def revoke(
     name: str = typer.Argument(..., help="the key's name"),
     prefix: str | None = typer.Option(None, help="only the key starting with this prefix"),
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Stop NAME's keys at once (all of them, or the one with --prefix)."""
     from baton.errors import NotFound
@@ -71,7 +91,12 @@ def revoke(
     try:
         with store_session() as session:
             prefixes = key_store.revoke_keys(
-                session=session, name=name, prefix=prefix, actor=_actor(), now=datetime.now(UTC)
+                session=session,
+                tenant_id=tenant,
+                name=name,
+                prefix=prefix,
+                actor=_actor(),
+                now=datetime.now(UTC),
             )
     except NotFound as exc:
         err_console.print(f"[red]{exc.message}[/]")
@@ -80,16 +105,16 @@ def revoke(
 
 
 @app.command("list")
-def list_cmd() -> None:
-    """Every key: name, prefix, state (live, expiring, expired, revoked)."""
+def list_cmd(tenant: str = TENANT_OPTION) -> None:
+    """The tenant's keys: name, prefix, scopes, state (live, expiring, expired, revoked)."""
     from baton.store import keys as key_store
 
     now = datetime.now(UTC)
     table = Table(title="API keys")
-    for column in ("name", "prefix", "created", "state"):
+    for column in ("name", "prefix", "scopes", "created", "state"):
         table.add_column(column)
     with store_session() as session:
-        for row in key_store.list_keys(session=session):
+        for row in key_store.list_keys(session=session, tenant_id=tenant):
             if row.revoked_at is not None:
                 state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
             elif row.expires_at is not None:
@@ -97,5 +122,6 @@ def list_cmd() -> None:
                 state = f"{word} {row.expires_at:%Y-%m-%d %H:%M}"
             else:
                 state = "live"
-            table.add_row(row.name, row.prefix, f"{row.created_at:%Y-%m-%d %H:%M}", state)
+            created = f"{row.created_at:%Y-%m-%d %H:%M}"
+            table.add_row(row.name, row.prefix, row.scopes, created, state)
     console.print(table)

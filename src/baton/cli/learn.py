@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from baton.cli.common import console, store_session
+from baton.cli.common import TENANT_OPTION, console, store_session
 
 if TYPE_CHECKING:
     from baton.learn.replay import Escalation, ReplayResult
@@ -23,13 +23,16 @@ def report(
         "review.html"
     ),
     samples: Annotated[int, typer.Option(help="transcripts to include for review")] = 6,
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Write the weekly review: KPIs against last week, charts, samples, coverage suggestions."""
     from baton.learn.review import build_review
     from baton.learn.review_html import render_html
 
     with store_session() as session:
-        review = build_review(session=session, week=week, now=datetime.now(UTC), samples=samples)
+        review = build_review(
+            session=session, tenant_id=tenant, week=week, now=datetime.now(UTC), samples=samples
+        )
     if out.suffix.lower() == ".json":
         out.write_text(review.model_dump_json(indent=2), encoding="utf-8")
     else:
@@ -120,6 +123,7 @@ def replay_cmd(
     ] = None,
     examples: Annotated[int, typer.Option(help="flipping conversations to show")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Replay stored conversations through another policy and show what would change."""
     from baton.config import get_settings
@@ -130,7 +134,12 @@ def replay_cmd(
     base, new = load_policy(baseline or settings.policy), load_policy(policy)
     with store_session(settings) as session:
         result = replay(
-            session=session, baseline=base, policy=new, since=_aware(since), until=_aware(until)
+            session=session,
+            tenant_id=tenant,
+            baseline=base,
+            policy=new,
+            since=_aware(since),
+            until=_aware(until),
         )
     if as_json:
         print(result.model_dump_json(indent=2))
@@ -148,6 +157,7 @@ def learn_cmd(
         Path | None, typer.Option(help="write the labelled examples here (JSON Lines)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    tenant: str = TENANT_OPTION,
 ) -> None:
     """Turn agents' labels into examples and propose thresholds, measured by replay."""
     import yaml
@@ -161,6 +171,7 @@ def learn_cmd(
     with store_session(settings) as session:
         result, proposed = learn(
             session=session,
+            tenant_id=tenant,
             policy=policy,
             since=_aware(since),
             until=_aware(until),
@@ -170,7 +181,7 @@ def learn_cmd(
         if examples is not None:
             with examples.open("w", encoding="utf-8") as fh:
                 for example in training_examples(
-                    session=session, since=_aware(since), until=_aware(until)
+                    session=session, tenant_id=tenant, since=_aware(since), until=_aware(until)
                 ):
                     fh.write(json.dumps(example) + "\n")
     if out is not None and result.proposals:

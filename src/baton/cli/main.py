@@ -24,6 +24,7 @@ from baton.cli import (
     policy,
     seed,
     serve,
+    tenants,
     worker,
 )
 from baton.cli.eval import eval_command
@@ -58,6 +59,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(seed.app, name="seed")
+app.add_typer(tenants.app, name="tenants")
 app.command("report")(learn.report)
 app.command("replay")(learn.replay_cmd)
 app.command("learn")(learn.learn_cmd)

@@ -185,6 +185,7 @@ def create_agent(
         raise InvalidRequest(f"unknown queues: {', '.join(unknown)}", field="queues")
     agents.create(
         session=session,
+        tenant_id=signed.agent.tenant_id,
         email=email,
         name=name,
         password=password,

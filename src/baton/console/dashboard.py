@@ -81,7 +81,12 @@ def dashboard_page(
     if not agents.role_of(signed.agent).sees_every_queue:
         raise Forbidden("the dashboard is for supervisors and admins", field="role")
     report = kpi_report(
-        session=session, since=now - timedelta(days=days), until=now, now=now, interval="day"
+        session=session,
+        tenant_id=signed.agent.tenant_id,
+        since=now - timedelta(days=days),
+        until=now,
+        now=now,
+        interval="day",
     )
     context: dict[str, Any] = {
         "signed": signed,

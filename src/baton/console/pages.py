@@ -42,7 +42,9 @@ def _lists(session: SessionDep, signed: SignedIn, policy: Policy) -> dict[str, A
     served = agents.visible_queues(signed.agent, names)
     return {
         "mine": inbox.mine(session=session, agent_id=signed.agent.id, policy=policy),
-        "waiting": inbox.waiting(session=session, queues=served, policy=policy),
+        "waiting": inbox.waiting(
+            session=session, tenant_id=signed.agent.tenant_id, queues=served, policy=policy
+        ),
         "served": served,
     }
 
@@ -108,18 +110,20 @@ def case_page(
     handoff = service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
     brief = Brief.model_validate(handoff.brief)
     conversation = repo.get_conversation_row(
-        session=session, conversation_id=handoff.conversation_id
+        session=session, tenant_id=handoff.tenant_id, conversation_id=handoff.conversation_id
     )
-    hits = knowledge.for_brief(session=session, brief=brief)
+    hits = knowledge.for_brief(session=session, tenant_id=handoff.tenant_id, brief=brief)
     events = repo.list_handoff_events(session=session, handoff_id=handoff.id)
-    team = agents.list_all(session=session)
+    team = agents.list_all(session=session, tenant_id=signed.agent.tenant_id)
     policy = runtime.policy
     context = {
         **_base(signed, done),
         "handoff": handoff,
         "line": inbox.case_line(handoff, policy),
         "brief": brief,
-        "turns": repo.list_turn_rows(session=session, conversation_id=handoff.conversation_id),
+        "turns": repo.list_turn_rows(
+            session=session, tenant_id=handoff.tenant_id, conversation_id=handoff.conversation_id
+        ),
         "handed_at": len(brief.transcript),
         "customer": (conversation.customer if conversation else None) or {},
         "ticket": service.ticket(session=session, handoff=handoff),
@@ -166,13 +170,17 @@ def kb_search(
     signed: SignedInDep,
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    hits = knowledge.search(session=session, query=q, limit=20) if q else []
+    hits = (
+        knowledge.search(session=session, tenant_id=signed.agent.tenant_id, query=q, limit=20)
+        if q
+        else []
+    )
     return render(request, "kb.html", {**_base(signed), "q": q, "hits": hits})
 
 
 @router.get("/kb/{slug}", response_class=HTMLResponse)
 def kb_article(request: Request, slug: str, session: SessionDep, signed: SignedInDep) -> Response:
-    article = knowledge.get(session=session, slug=slug)
+    article = knowledge.get(session=session, tenant_id=signed.agent.tenant_id, slug=slug)
     if article is None:
         raise NotFound(f"no article {slug!r}", field="slug")
     return render(request, "article.html", {**_base(signed), "article": article})
@@ -191,7 +199,7 @@ def team_page(
         raise Forbidden("the team page is for supervisors and admins", field="role")
     team = [
         (a, service.open_cases(session=session, agent_id=a.id))
-        for a in agents.list_all(session=session)
+        for a in agents.list_all(session=session, tenant_id=signed.agent.tenant_id)
     ]
     context = {
         **_base(signed, done),

@@ -134,7 +134,10 @@ def _case_snapshot(
     with read_scope(factory) as session:
         handoff = service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
         turns = inbox.turns_after(
-            session=session, conversation_id=handoff.conversation_id, after_seq=after_seq
+            session=session,
+            tenant_id=handoff.tenant_id,
+            conversation_id=handoff.conversation_id,
+            after_seq=after_seq,
         )
         lines = [(t.seq, t.role, t.text, t.sent_at.isoformat()) for t in turns]
         return lines, (handoff.status, handoff.agent_id)

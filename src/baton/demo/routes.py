@@ -20,6 +20,7 @@ from baton.domain import MAX_TEXT_CHARS, Action, BotSignal, Channel, Role, Turn
 from baton.engine import HandoffRequest, TurnResult, process_turn, request_handoff
 from baton.lifecycle import HandoffStatus
 from baton.store import repositories as repo
+from baton.store.tables import DEFAULT_TENANT
 from baton.transfer.events import event_stream_response
 
 _HERE = Path(str(resources.files("baton.demo")))
@@ -61,7 +62,9 @@ def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoRe
     signal, so it is not counted as one more bot fall-back.
     """
     answer = _bot.answer(body.text)
-    held = repo.get_open_handoff_row(session=session, conversation_id=body.conversation_id)
+    held = repo.get_open_handoff_row(
+        session=session, tenant_id=DEFAULT_TENANT, conversation_id=body.conversation_id
+    )
     signal = BotSignal(confidence=answer.confidence, intent=answer.intent, fallback=answer.fallback)
     turn = Turn(
         turn_id=uuid.uuid4().hex,
@@ -74,6 +77,7 @@ def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoRe
     result = process_turn(
         session,
         runtime=runtime,
+        tenant_id=DEFAULT_TENANT,
         conversation_id=body.conversation_id,
         turn=turn,
         customer=None,
@@ -87,6 +91,7 @@ def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoRe
     process_turn(
         session,
         runtime=runtime,
+        tenant_id=DEFAULT_TENANT,
         conversation_id=body.conversation_id,
         turn=bot_turn,
         customer=None,
@@ -100,7 +105,12 @@ def choose(body: Choose, session: SessionDep, runtime: RuntimeDep, now: Now) -> 
     """The customer takes an offer on a channel, asks for a person, or declines."""
     request = HandoffRequest(channel=body.channel, decline=body.decline)
     result = request_handoff(
-        session, runtime=runtime, conversation_id=body.conversation_id, request=request, now=now
+        session,
+        runtime=runtime,
+        tenant_id=DEFAULT_TENANT,
+        conversation_id=body.conversation_id,
+        request=request,
+        now=now,
     )
     return DemoReply(result=result)
 
@@ -112,4 +122,6 @@ def events(
 ) -> EventSourceResponse:
     """The conversation's events for the page: agent replies and status, live."""
     last = request.headers.get("last-event-id", "0")
-    return event_stream_response(request, conversation_id, int(last) if last.isdigit() else 0)
+    return event_stream_response(
+        request, DEFAULT_TENANT, conversation_id, int(last) if last.isdigit() else 0
+    )

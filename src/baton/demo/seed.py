@@ -16,7 +16,7 @@ from baton.desk import knowledge
 from baton.desk.agents import hash_password
 from baton.policy import Policy
 from baton.store import repositories as repo
-from baton.store.tables import AgentRow
+from baton.store.tables import DEFAULT_TENANT, AgentRow
 
 DEMO_PASSWORD = "baton-demo-password"  # noqa: S105 - the demo's published console password
 DEMO_AGENTS = (
@@ -66,6 +66,10 @@ def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
         )
     )
     folder = Path(str(resources.files("baton.demo") / "kb"))
-    knowledge.load(session=session, articles=knowledge.read_folder(folder), now=now)
+    knowledge.load(
+        session=session, tenant_id=DEFAULT_TENANT, articles=knowledge.read_folder(folder), now=now
+    )
     session.flush()
-    return repo.create_api_key(session=session, name="demo-bot", now=now)
+    return repo.create_api_key(
+        session=session, tenant_id=DEFAULT_TENANT, name="demo-bot", scopes="bot,read", now=now
+    )

@@ -19,6 +19,7 @@ from baton.desk.roles import Presence as Presence
 from baton.errors import Conflict, InvalidRequest, LoginThrottled
 from baton.store.audit import record_audit
 from baton.store.tables import AgentRow, HandoffRow
+from baton.store.tenants import require_tenant
 
 MIN_PASSWORD_CHARS = 10
 # Half the cores: hashing never takes every core from the requests around it.
@@ -41,6 +42,7 @@ def hash_password(password: str) -> str:
 def create(
     *,
     session: Session,
+    tenant_id: str,
     email: str,
     name: str,
     password: str,
@@ -51,13 +53,16 @@ def create(
     capacity: int = 3,
     skills: Sequence[str] = (),
 ) -> AgentRow:
-    """Create a console account, audited as `agent.created`; the password is stored only as an
-    argon2 hash."""
+    """Create a console account in `tenant_id`, audited as `agent.created`; the password is
+    stored only as an argon2 hash. E-mail addresses are unique across tenants: signing in finds
+    the agent, and so the tenant."""
+    require_tenant(session=session, tenant_id=tenant_id)
     email = normalise_email(email)
     if get_by_email(session=session, email=email) is not None:
         raise Conflict(f"an agent with e-mail {email!r} exists", field="email")
     row = AgentRow(
         id="ag_" + uuid.uuid4().hex[:20],
+        tenant_id=tenant_id,
         email=email,
         name=name.strip() or email,
         role=role.value,
@@ -72,6 +77,7 @@ def create(
     session.flush()
     record_audit(
         session=session,
+        tenant_id=tenant_id,
         actor=actor,
         action="agent.created",
         target=row.id,
@@ -98,8 +104,13 @@ def get_by_email(*, session: Session, email: str) -> AgentRow | None:
     return session.scalars(select(AgentRow).where(AgentRow.email == email.strip().lower())).first()
 
 
-def list_all(*, session: Session) -> list[AgentRow]:
-    return list(session.scalars(select(AgentRow).order_by(AgentRow.name)))
+def list_all(*, session: Session, tenant_id: str) -> list[AgentRow]:
+    """The tenant's team; agents belong to one tenant and never see another's cases."""
+    return list(
+        session.scalars(
+            select(AgentRow).where(AgentRow.tenant_id == tenant_id).order_by(AgentRow.name)
+        )
+    )
 
 
 def password_hash_of(*, session: Session, email: str) -> tuple[str, str] | None:

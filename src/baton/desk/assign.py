@@ -119,12 +119,23 @@ def _passed(session: Session, handoff_ids: Sequence[str]) -> dict[str, frozenset
 
 
 def assign_batch(
-    *, session: Session, policy: Policy, now: datetime, limit: int = 200, actor: str = "worker"
+    *,
+    session: Session,
+    tenant_id: str,
+    policy: Policy,
+    now: datetime,
+    limit: int = 200,
+    actor: str = "worker",
 ) -> list[Assignment]:
-    """Push: offer up to `limit` of the best-ranked queued cases to eligible online agents."""
+    """Push: offer up to `limit` of the tenant's best-ranked queued cases to its eligible online
+    agents; an agent never sees another tenant's case."""
     begin_write(session)
     agents = session.scalars(
-        skip_locked(select(AgentRow).where(AgentRow.presence == Presence.ONLINE.value))
+        skip_locked(
+            select(AgentRow).where(
+                AgentRow.tenant_id == tenant_id, AgentRow.presence == Presence.ONLINE.value
+            )
+        )
     ).all()
     loads = agent_loads(session=session, agent_ids=[a.id for a in agents])
     slots = [_slot(a, loads.get(a.id, {})) for a in agents]
@@ -136,7 +147,11 @@ def assign_batch(
         skip_locked(
             select(HandoffRow)
             .options(_CASE_COLUMNS)
-            .where(HandoffRow.status == HandoffStatus.QUEUED.value, HandoffRow.queue.in_(served))
+            .where(
+                HandoffRow.tenant_id == tenant_id,
+                HandoffRow.status == HandoffStatus.QUEUED.value,
+                HandoffRow.queue.in_(served),
+            )
             .order_by(HandoffRow.queue_key, HandoffRow.id)
             .limit(limit)
         )
@@ -151,7 +166,7 @@ def assign_batch(
         _prepare(policy, by_case[case_id], by_agent[agent_id], now, actor)
         for case_id, agent_id in plan
     ]
-    _write(session, offers, now)
+    _write(session, tenant_id, offers, now)
     return [Assignment(o.handoff_id, o.agent_id, o.expires_at) for o in offers]
 
 
@@ -204,11 +219,12 @@ def _prepare(
     )
 
 
-def _write(session: Session, offers: list[_Offer], now: datetime) -> None:
+def _write(session: Session, tenant_id: str, offers: list[_Offer], now: datetime) -> None:
     session.flush()
     bulk.add_offers(session=session, offers=[o.row for o in offers])
     bulk.record_events(session=session, events=[o.event for o in offers])
-    bulk.enqueue_many(session=session, kind="webhook", items=[o.notice for o in offers], now=now)
+    notices = [o.notice for o in offers]
+    bulk.enqueue_many(session=session, tenant_id=tenant_id, kind="webhook", items=notices, now=now)
 
 
 def offer_case(
@@ -224,8 +240,10 @@ def offer_case(
 
     The caller holds the agent's and the handoff's locks.
     """
+    if agent.tenant_id != handoff.tenant_id:
+        raise AgentUnavailable("this agent works for another tenant", field="agent_id")
     offer = _prepare(policy, handoff, agent, now, actor)
-    _write(session, [offer], now)
+    _write(session, handoff.tenant_id, [offer], now)
     return offer.expires_at
 
 
@@ -247,6 +265,7 @@ def take_next(
             select(HandoffRow)
             .options(_CASE_COLUMNS)
             .where(
+                HandoffRow.tenant_id == agent.tenant_id,
                 HandoffRow.status == HandoffStatus.QUEUED.value,
                 HandoffRow.queue.in_(sorted(slot.queues)),
             )

@@ -88,14 +88,19 @@ def case_line(row: HandoffRow, policy: Policy) -> CaseLine:
 
 
 def waiting(
-    *, session: Session, queues: Sequence[str], policy: Policy, limit: int = 200
+    *, session: Session, tenant_id: str, queues: Sequence[str], policy: Policy, limit: int = 200
 ) -> list[CaseLine]:
-    """Queued cases in these queues, highest priority first, oldest first among equals."""
+    """The tenant's queued cases in these queues, highest priority first, oldest first among
+    equals."""
     if not queues:
         return []
     rows = session.scalars(
         select(HandoffRow)
-        .where(HandoffRow.status == HandoffStatus.QUEUED.value, HandoffRow.queue.in_(queues))
+        .where(
+            HandoffRow.tenant_id == tenant_id,
+            HandoffRow.status == HandoffStatus.QUEUED.value,
+            HandoffRow.queue.in_(queues),
+        )
         .order_by(HandoffRow.priority.desc(), HandoffRow.created_at, HandoffRow.id)
         .limit(limit)
     )
@@ -124,6 +129,7 @@ def changes(*, session: Session, agent: AgentRow, after_id: int, limit: int = 20
         select(HandoffEventRow, HandoffRow)
         .join(HandoffRow, HandoffRow.id == HandoffEventRow.handoff_id)
         .where(
+            HandoffRow.tenant_id == agent.tenant_id,
             HandoffEventRow.id > after_id,
             HandoffEventRow.type.in_([t.value for t in INBOX_EVENTS]),
         )
@@ -141,11 +147,17 @@ def changes(*, session: Session, agent: AgentRow, after_id: int, limit: int = 20
     ]
 
 
-def turns_after(*, session: Session, conversation_id: str, after_seq: int) -> list[TurnRow]:
+def turns_after(
+    *, session: Session, tenant_id: str, conversation_id: str, after_seq: int
+) -> list[TurnRow]:
     return list(
         session.scalars(
             select(TurnRow)
-            .where(TurnRow.conversation_id == conversation_id, TurnRow.seq > after_seq)
+            .where(
+                TurnRow.tenant_id == tenant_id,
+                TurnRow.conversation_id == conversation_id,
+                TurnRow.seq > after_seq,
+            )
             .order_by(TurnRow.seq)
         )
     )

@@ -123,10 +123,19 @@ def _digest(article: Article) -> str:
 
 
 def load(
-    *, session: Session, articles: Iterable[Article], now: datetime, prune: bool = False
+    *,
+    session: Session,
+    tenant_id: str,
+    articles: Iterable[Article],
+    now: datetime,
+    prune: bool = False,
 ) -> LoadReport:
-    """Upsert articles by slug; with `prune`, remove stored articles the folder no longer has."""
-    stored = {row.slug: row for row in session.scalars(select(KbArticleRow))}
+    """Upsert the tenant's articles by slug; with `prune`, remove stored articles the folder no
+    longer has."""
+    stored = {
+        row.slug: row
+        for row in session.scalars(select(KbArticleRow).where(KbArticleRow.tenant_id == tenant_id))
+    }
     added = updated = unchanged = 0
     seen: set[str] = set()
     for article in articles:
@@ -136,6 +145,7 @@ def load(
         if row is None:
             session.add(
                 KbArticleRow(
+                    tenant_id=tenant_id,
                     slug=article.slug,
                     title=article.title,
                     body=article.body,
@@ -153,7 +163,11 @@ def load(
             updated += 1
     gone = [slug for slug in stored if slug not in seen] if prune else []
     if gone:
-        session.execute(delete(KbArticleRow).where(KbArticleRow.slug.in_(gone)))
+        session.execute(
+            delete(KbArticleRow).where(
+                KbArticleRow.tenant_id == tenant_id, KbArticleRow.slug.in_(gone)
+            )
+        )
     session.flush()
     return LoadReport(added=added, updated=updated, unchanged=unchanged, removed=len(gone))
 
@@ -167,44 +181,47 @@ def terms(text_: str, limit: int = 12) -> list[str]:
     return out[:limit]
 
 
-def search(*, session: Session, query: str, limit: int = 5) -> list[Hit]:
-    """Articles matching any of the query's words, best first."""
+def search(*, session: Session, tenant_id: str, query: str, limit: int = 5) -> list[Hit]:
+    """The tenant's articles matching any of the query's words, best first."""
     words = terms(query)
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        return _search_sqlite(session, words, limit)
-    return _search_postgresql(session, words, limit)
+        return _search_sqlite(session, tenant_id, words, limit)
+    return _search_postgresql(session, tenant_id, words, limit)
 
 
-def _search_sqlite(session: Session, words: list[str], limit: int) -> list[Hit]:
+def _search_sqlite(session: Session, tenant_id: str, words: list[str], limit: int) -> list[Hit]:
     match = " OR ".join(f'"{w}"' for w in words)
     rows = session.execute(
         text(
             "SELECT a.slug, a.title, a.reply, bm25(kb_articles_fts, 4.0, 1.0) AS rank "
             "FROM kb_articles_fts JOIN kb_articles a ON a.id = kb_articles_fts.rowid "
-            "WHERE kb_articles_fts MATCH :match ORDER BY rank, a.slug LIMIT :limit"
+            "WHERE kb_articles_fts MATCH :match AND a.tenant_id = :tenant "
+            "ORDER BY rank, a.slug LIMIT :limit"
         ),
-        {"match": match, "limit": limit},
+        {"match": match, "tenant": tenant_id, "limit": limit},
     ).all()
     return [Hit(slug=r[0], title=r[1], reply=r[2], score=-float(r[3])) for r in rows]
 
 
-def _search_postgresql(session: Session, words: list[str], limit: int) -> list[Hit]:
+def _search_postgresql(session: Session, tenant_id: str, words: list[str], limit: int) -> list[Hit]:
     document = func.to_tsvector("english", KbArticleRow.title + " " + KbArticleRow.body)
     query = func.to_tsquery("english", " | ".join(words))
     rank = func.ts_rank(document, query).label("rank")
     rows = session.execute(
         select(KbArticleRow.slug, KbArticleRow.title, KbArticleRow.reply, rank)
-        .where(document.op("@@")(query))
+        .where(KbArticleRow.tenant_id == tenant_id, document.op("@@")(query))
         .order_by(rank.desc(), KbArticleRow.slug)
         .limit(limit)
     ).all()
     return [Hit(slug=r[0], title=r[1], reply=r[2], score=float(r[3])) for r in rows]
 
 
-def get(*, session: Session, slug: str) -> KbArticleRow | None:
-    return session.scalars(select(KbArticleRow).where(KbArticleRow.slug == slug)).first()
+def get(*, session: Session, tenant_id: str, slug: str) -> KbArticleRow | None:
+    return session.scalars(
+        select(KbArticleRow).where(KbArticleRow.tenant_id == tenant_id, KbArticleRow.slug == slug)
+    ).first()
 
 
 def brief_query(brief: Brief) -> str:
@@ -213,5 +230,5 @@ def brief_query(brief: Brief) -> str:
     return " ".join(parts)
 
 
-def for_brief(*, session: Session, brief: Brief, limit: int = 3) -> list[Hit]:
-    return search(session=session, query=brief_query(brief), limit=limit)
+def for_brief(*, session: Session, tenant_id: str, brief: Brief, limit: int = 3) -> list[Hit]:
+    return search(session=session, tenant_id=tenant_id, query=brief_query(brief), limit=limit)

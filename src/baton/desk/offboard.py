@@ -67,6 +67,7 @@ def disable(
     requeued = [*released, *(handoff_id for handoff_id, _ in active)]
     record_audit(
         session=session,
+        tenant_id=agent.tenant_id,
         actor=actor,
         action="agent.disabled",
         target=agent.id,
@@ -83,6 +84,7 @@ def enable(*, session: Session, agent: AgentRow, actor: str, now: datetime) -> N
     session.flush()
     record_audit(
         session=session,
+        tenant_id=agent.tenant_id,
         actor=actor,
         action="agent.enabled",
         target=agent.id,
@@ -99,6 +101,7 @@ def reset_password(
     ended = sessions.revoke_all(session=session, agent_id=agent.id, now=now)
     record_audit(
         session=session,
+        tenant_id=agent.tenant_id,
         actor=actor,
         action="agent.password_reset",
         target=agent.id,
@@ -113,6 +116,7 @@ def revoke_sessions(*, session: Session, agent: AgentRow, actor: str, now: datet
     ended = sessions.revoke_all(session=session, agent_id=agent.id, now=now)
     record_audit(
         session=session,
+        tenant_id=agent.tenant_id,
         actor=actor,
         action="agent.sessions_revoked",
         target=agent.id,

@@ -51,8 +51,11 @@ def first_name(agent: AgentRow) -> str:
 def load(
     *, session: Session, handoff_id: str, agent: AgentRow, for_update: bool = False
 ) -> HandoffRow:
-    """The handoff if this agent may see it: 404 when unknown, 403 when in another's queue."""
-    row = repo.get_handoff_row(session=session, handoff_id=handoff_id, for_update=for_update)
+    """The handoff if this agent may see it: 404 when unknown or another tenant's, 403 when in
+    another's queue."""
+    row = repo.get_handoff_row(
+        session=session, tenant_id=agent.tenant_id, handoff_id=handoff_id, for_update=for_update
+    )
     if row is None:
         raise HandoffNotFound(f"no handoff {handoff_id!r}", field="handoff_id")
     if not can_see(agent, row):
@@ -86,10 +89,22 @@ def _announce(
         **extra,
     }
     repo.add_conversation_event(
-        session=session, conversation_id=handoff.conversation_id, type_=event, at=now, data=data
+        session=session,
+        tenant_id=handoff.tenant_id,
+        conversation_id=handoff.conversation_id,
+        type_=event,
+        at=now,
+        data=data,
     )
     payload = {"conversation_id": handoff.conversation_id, **data}
-    repo.enqueue(session=session, kind="webhook", topic=event, payload=payload, now=now)
+    repo.enqueue(
+        session=session,
+        tenant_id=handoff.tenant_id,
+        kind="webhook",
+        topic=event,
+        payload=payload,
+        now=now,
+    )
 
 
 def open_cases(*, session: Session, agent_id: str) -> int:
@@ -179,7 +194,10 @@ def reply(
     if handoff.status != HandoffStatus.ACTIVE.value:
         raise IllegalTransition(f"cannot reply to a {handoff.status} case", field="status")
     conversation = repo.get_conversation_row(
-        session=session, conversation_id=handoff.conversation_id, for_update=True
+        session=session,
+        tenant_id=handoff.tenant_id,
+        conversation_id=handoff.conversation_id,
+        for_update=True,
     )
     assert conversation is not None
     turn = Turn(

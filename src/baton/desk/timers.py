@@ -272,7 +272,12 @@ def _warn(
         data=data,
     )
     repo.enqueue(
-        session=session, kind="webhook", topic="handoff.sla_warning", payload=data, now=now
+        session=session,
+        tenant_id=handoff.tenant_id,
+        kind="webhook",
+        topic="handoff.sla_warning",
+        payload=data,
+        now=now,
     )
     return Firing(handoff.id, timer.kind, EventType.SLA_WARNING)
 
@@ -304,7 +309,12 @@ def _breach(
         data=data,
     )
     repo.enqueue(
-        session=session, kind="webhook", topic="handoff.sla_breached", payload=data, now=now
+        session=session,
+        tenant_id=handoff.tenant_id,
+        kind="webhook",
+        topic="handoff.sla_breached",
+        payload=data,
+        now=now,
     )
     if handoff.status == HandoffStatus.ASSIGNED.value:
         release_offer(

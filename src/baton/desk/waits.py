@@ -54,6 +54,7 @@ def record_handle_time(*, session: Session, handoff: HandoffRow, now: datetime) 
     session.execute(
         insert(QueueStatRow)
         .values(
+            tenant_id=handoff.tenant_id,
             queue=handoff.queue,
             arrivals_per_hour=0.0,
             mean_handle_seconds=PRIOR_HANDLE_SECONDS,
@@ -62,7 +63,7 @@ def record_handle_time(*, session: Session, handoff: HandoffRow, now: datetime) 
         )
         .on_conflict_do_nothing()
     )
-    stat = session.get(QueueStatRow, handoff.queue, with_for_update=True)
+    stat = session.get(QueueStatRow, (handoff.tenant_id, handoff.queue), with_for_update=True)
     assert stat is not None
     seconds = (now - accepted).total_seconds()
     stat.mean_handle_seconds = updated_handle_mean(stat.mean_handle_seconds, stat.cases, seconds)
@@ -81,8 +82,9 @@ def wait_message(position: int, seconds: int | None) -> str:
     return f"{place}; the expected wait is {fmt_wait(seconds)}."
 
 
-def publish_waits(*, session: Session, policy: Policy, now: datetime) -> int:
-    """Tell every queued customer whose place or wait changed materially; return how many.
+def publish_waits(*, session: Session, tenant_id: str, policy: Policy, now: datetime) -> int:
+    """Tell every queued customer of the tenant whose place or wait changed materially; return
+    how many. Places and waits count only the tenant's cases and agents.
 
     One worker at a time (the places are read across the whole queue), the others skip the pass.
     """
@@ -90,7 +92,7 @@ def publish_waits(*, session: Session, policy: Policy, now: datetime) -> int:
         return 0
     queued = session.scalars(
         select(HandoffRow)
-        .where(HandoffRow.status == HandoffStatus.QUEUED.value)
+        .where(HandoffRow.tenant_id == tenant_id, HandoffRow.status == HandoffStatus.QUEUED.value)
         .order_by(HandoffRow.queue, HandoffRow.queue_key, HandoffRow.created_at)
     )
     by_queue: dict[str, list[HandoffRow]] = defaultdict(list)
@@ -98,7 +100,7 @@ def publish_waits(*, session: Session, policy: Policy, now: datetime) -> int:
         by_queue[handoff.queue].append(handoff)
     if not by_queue:
         return 0
-    snapshot = floor_snapshot(session=session, policy=policy)
+    snapshot = floor_snapshot(session=session, tenant_id=tenant_id, policy=policy)
     told = 0
     for queue, cases in by_queue.items():
         load = snapshot.load(queue)
@@ -126,9 +128,17 @@ def _publish(
     }
     repo.add_conversation_event(
         session=session,
+        tenant_id=handoff.tenant_id,
         conversation_id=handoff.conversation_id,
         type_=WAIT_UPDATED,
         at=now,
         data=data,
     )
-    repo.enqueue(session=session, kind="webhook", topic=WAIT_UPDATED, payload=data, now=now)
+    repo.enqueue(
+        session=session,
+        tenant_id=handoff.tenant_id,
+        kind="webhook",
+        topic=WAIT_UPDATED,
+        payload=data,
+        now=now,
+    )

@@ -23,6 +23,7 @@ from baton.desk.waits import publish_waits
 from baton.policy import Policy
 from baton.privacy import apply_retention
 from baton.store.db import SessionFactory, session_scope, unavailable
+from baton.store.tenants import list_tenant_ids
 
 log = logging.getLogger("baton.worker")
 WAITS_EVERY = timedelta(seconds=5)
@@ -60,12 +61,26 @@ def tick(
     with session_scope(factory) as session:
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
-        made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    told = 0
-    if waits:
+        tenants = list_tenant_ids(session=session)
+    made = told = 0
+    for tenant_id in tenants:
         with session_scope(factory) as session:
-            told = publish_waits(session=session, policy=policy, now=clock())
-    return TickResult(expired=expired, fired=len(fired), assigned=len(made), waits=told)
+            made += len(
+                assign_batch(
+                    session=session,
+                    tenant_id=tenant_id,
+                    policy=policy,
+                    now=clock(),
+                    limit=batch,
+                    actor=name,
+                )
+            )
+        if waits:
+            with session_scope(factory) as session:
+                told += publish_waits(
+                    session=session, tenant_id=tenant_id, policy=policy, now=clock()
+                )
+    return TickResult(expired=expired, fired=len(fired), assigned=made, waits=told)
 
 
 def _retain(factory: SessionFactory, policy: Policy, name: str, now: datetime) -> None:

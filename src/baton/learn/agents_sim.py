@@ -16,7 +16,7 @@ from baton.learn.csat import record_csat
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.store import repositories as repo
-from baton.store.tables import AgentRow, HandoffRow
+from baton.store.tables import DEFAULT_TENANT, AgentRow, HandoffRow
 
 MEAN_WAIT_SECONDS = {"security": 120, "sales": 600, "support": 900, "billing": 1500}
 AGENT_OF = {
@@ -109,7 +109,7 @@ def simulate_desk(
     kb_answer: bool,
 ) -> None:
     """Play a queued handoff's human side from `start`, through to its end."""
-    handoff = repo.get_handoff_row(session=session, handoff_id=handoff_id)
+    handoff = repo.get_handoff_row(session=session, tenant_id=DEFAULT_TENANT, handoff_id=handoff_id)
     if handoff is None or handoff.status != HandoffStatus.QUEUED.value:
         return
     at = start + timedelta(seconds=rng.expovariate(1 / MEAN_WAIT_SECONDS.get(handoff.queue, 1200)))
@@ -126,5 +126,5 @@ def simulate_desk(
     if rng.random() < 0.35:
         waited = (at - start).total_seconds()
         score = rng.choice((5, 5, 4, 4, 3) if waited < 900 else (4, 3, 3, 2, 1))
-        record_csat(session=session, handoff_id=handoff.id, score=score, comment=None,
-                    now=end + timedelta(minutes=5))  # fmt: skip
+        record_csat(session=session, tenant_id=handoff.tenant_id, handoff_id=handoff.id,
+                    score=score, comment=None, now=end + timedelta(minutes=5))  # fmt: skip

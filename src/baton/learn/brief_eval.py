@@ -28,7 +28,7 @@ from baton.domain import BotSignal, Customer, Role, Turn
 from baton.engine import Runtime, process_turn
 from baton.errors import InvalidRequest
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
-from baton.store.tables import HandoffRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 QUOTE_WORDS = 5
@@ -124,6 +124,7 @@ def evaluate_briefs(runtime: Runtime, cases: list[BriefCase]) -> BriefReport:
                         process_turn(
                             session,
                             runtime=runtime,
+                            tenant_id=DEFAULT_TENANT,
                             conversation_id=case.id,
                             turn=turn,
                             customer=case.customer if index == 0 else None,

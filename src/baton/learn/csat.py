@@ -14,10 +14,18 @@ from baton.store.tables import HandoffRow
 
 
 def record_csat(
-    *, session: Session, handoff_id: str, score: int, comment: str | None, now: datetime
+    *,
+    session: Session,
+    tenant_id: str,
+    handoff_id: str,
+    score: int,
+    comment: str | None,
+    now: datetime,
 ) -> HandoffRow:
     """Store the customer's score once; the same score again is a no-op, another is a conflict."""
-    handoff = repo.get_handoff_row(session=session, handoff_id=handoff_id, for_update=True)
+    handoff = repo.get_handoff_row(
+        session=session, tenant_id=tenant_id, handoff_id=handoff_id, for_update=True
+    )
     if handoff is None:
         raise HandoffNotFound(f"no handoff {handoff_id!r}", field="handoff_id")
     if handoff.status != HandoffStatus.RESOLVED.value:

@@ -45,6 +45,7 @@ class HandoffView:
     channel: str | None
     identifiers: tuple[tuple[str, str], ...] = ()
     first_response_due: datetime | None = None
+    tenant_id: str = "default"
     necessary: bool | None = None
     csat: int | None = None
     resolution_code: str | None = None
@@ -62,6 +63,7 @@ class Fact:
     channel: str
     day: date
     opened_at: datetime
+    tenant_id: str = "default"
     offered: int = 0
     declined: int = 0
     created: int = 0
@@ -162,6 +164,7 @@ def derive_fact(
     reached = accepted is not None or bool(replies)
     return Fact(
         handoff_id=handoff.id,
+        tenant_id=handoff.tenant_id,
         conversation_id=handoff.conversation_id,
         queue=handoff.queue,
         reason=handoff.primary_reason or NO_VALUE,

@@ -175,6 +175,7 @@ def _where(table: Any, filters: KpiFilters) -> list[Any]:
 def kpi_sums(
     *,
     session: Session,
+    tenant_id: str,
     since: datetime,
     until: datetime,
     filters: KpiFilters,
@@ -188,14 +189,16 @@ def kpi_sums(
         d = KpiDailyRow
         queries.append(
             select(*(getattr(d, k) for k in by), *(func.sum(getattr(d, m)) for m in MEASURES))
-            .where(d.day >= days[0], d.day < days[1], *_where(d, filters))
+            .where(d.tenant_id == tenant_id, d.day >= days[0], d.day < days[1])
+            .where(*_where(d, filters))
             .group_by(*(getattr(d, k) for k in by))
         )
     f = HandoffFactRow
     for start, end in edges:
         queries.append(
             select(*(getattr(f, k) for k in by), *MEASURES.values())
-            .where(f.opened_at >= start, f.opened_at < end, *_where(f, filters))
+            .where(f.tenant_id == tenant_id, f.opened_at >= start, f.opened_at < end)
+            .where(*_where(f, filters))
             .group_by(*(getattr(f, k) for k in by))
         )
     for query in queries:
@@ -233,9 +236,21 @@ def check_period(since: datetime, until: datetime, interval: Interval | None) ->
 
 
 def _series(
-    session: Session, since: datetime, until: datetime, filters: KpiFilters, interval: Interval
+    session: Session,
+    tenant_id: str,
+    since: datetime,
+    until: datetime,
+    filters: KpiFilters,
+    interval: Interval,
 ) -> list[KpiPoint]:
-    groups = kpi_sums(session=session, since=since, until=until, filters=filters, by=("day",))
+    groups = kpi_sums(
+        session=session,
+        tenant_id=tenant_id,
+        since=since,
+        until=until,
+        filters=filters,
+        by=("day",),
+    )
     step = 7 if interval == "week" else 1
     start = since.astimezone(UTC).date()
     if interval == "week":
@@ -255,6 +270,7 @@ def _series(
 def compute_kpis(
     *,
     session: Session,
+    tenant_id: str,
     since: datetime,
     until: datetime,
     filters: KpiFilters | None = None,
@@ -263,7 +279,14 @@ def compute_kpis(
     """The KPIs from the caches as they stand (call `kpi_report` to refresh them first)."""
     check_period(since, until, interval)
     filters = filters or KpiFilters()
-    groups = kpi_sums(session=session, since=since, until=until, filters=filters, by=DIMENSION_KEYS)
+    groups = kpi_sums(
+        session=session,
+        tenant_id=tenant_id,
+        since=since,
+        until=until,
+        filters=filters,
+        by=DIMENSION_KEYS,
+    )
     overall = _rollup(groups, None).get("all", _zero())
     conversations = None
     deflection = None
@@ -271,7 +294,9 @@ def compute_kpis(
         conversations = int(
             session.scalar(
                 select(func.count()).where(
-                    ConversationRow.created_at >= since, ConversationRow.created_at < until
+                    ConversationRow.tenant_id == tenant_id,
+                    ConversationRow.created_at >= since,
+                    ConversationRow.created_at < until,
                 )
             )
             or 0
@@ -289,13 +314,14 @@ def compute_kpis(
         by_reason={k: Kpis.from_sums(v) for k, v in sorted(_rollup(groups, 1).items())},
         by_channel={k: Kpis.from_sums(v) for k, v in sorted(_rollup(groups, 2).items())},
         interval=interval,
-        series=_series(session, since, until, filters, interval) if interval else [],
+        series=_series(session, tenant_id, since, until, filters, interval) if interval else [],
     )
 
 
 def kpi_report(
     *,
     session: Session,
+    tenant_id: str,
     since: datetime,
     until: datetime,
     now: datetime,
@@ -306,5 +332,10 @@ def kpi_report(
     check_period(since, until, interval)
     refresh(session=session, now=now)
     return compute_kpis(
-        session=session, since=since, until=until, filters=filters, interval=interval
+        session=session,
+        tenant_id=tenant_id,
+        since=since,
+        until=until,
+        filters=filters,
+        interval=interval,
     )

@@ -122,10 +122,14 @@ class Replayer:
 
 
 def stored_conversations(
-    *, session: Session, since: datetime | None, until: datetime | None
+    *, session: Session, tenant_id: str, since: datetime | None, until: datetime | None
 ) -> Iterator[Conversation]:
-    """Stored conversations (oldest first) with their turns, read in batches."""
-    stmt = select(ConversationRow).order_by(ConversationRow.created_at, ConversationRow.id)
+    """The tenant's stored conversations (oldest first) with their turns, read in batches."""
+    stmt = (
+        select(ConversationRow)
+        .where(ConversationRow.tenant_id == tenant_id)
+        .order_by(ConversationRow.created_at, ConversationRow.id)
+    )
     if since is not None:
         stmt = stmt.where(ConversationRow.created_at >= since)
     if until is not None:
@@ -135,7 +139,9 @@ def stored_conversations(
         turns: defaultdict[str, list[TurnRow]] = defaultdict(list)
         for turn in session.scalars(
             select(TurnRow)
-            .where(TurnRow.conversation_id.in_([r.id for r in rows]))
+            .where(
+                TurnRow.tenant_id == tenant_id, TurnRow.conversation_id.in_([r.id for r in rows])
+            )
             .order_by(TurnRow.conversation_id, TurnRow.seq)
         ):
             turns[turn.conversation_id].append(turn)
@@ -154,14 +160,16 @@ def _change(before: Escalation | None, after: Escalation | None) -> Change | Non
     return "action" if before.action is not after.action else None
 
 
-def _labels(session: Session, conversation_ids: list[str]) -> dict[str, bool | None]:
+def _labels(
+    session: Session, tenant_id: str, conversation_ids: list[str]
+) -> dict[str, bool | None]:
     """The first stored handoff's label per conversation."""
     out: dict[str, bool | None] = {}
     for start in range(0, len(conversation_ids), BATCH):
         chunk = conversation_ids[start : start + BATCH]
         for cid, necessary in session.execute(
             select(HandoffRow.conversation_id, HandoffRow.necessary)
-            .where(HandoffRow.conversation_id.in_(chunk))
+            .where(HandoffRow.tenant_id == tenant_id, HandoffRow.conversation_id.in_(chunk))
             .order_by(HandoffRow.created_at.desc())
         ):
             out[cid] = necessary
@@ -244,19 +252,22 @@ class _Tally:
 def replay(
     *,
     session: Session,
+    tenant_id: str,
     baseline: Policy,
     policy: Policy,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> ReplayResult:
-    """Replay stored conversations under `baseline` and `policy` and say what changes."""
+    """Replay the tenant's stored conversations under `baseline` and `policy` and say what
+    changes."""
     old, new = Replayer(baseline), Replayer(policy)
     tally = _Tally()
-    for conversation in stored_conversations(session=session, since=since, until=until):
+    stored = stored_conversations(session=session, tenant_id=tenant_id, since=since, until=until)
+    for conversation in stored:
         tally.add(
             conversation, old.first_escalation(conversation), new.first_escalation(conversation)
         )
-    labels = _labels(session, [f.conversation_id for f in tally.flips])
+    labels = _labels(session, tenant_id, [f.conversation_id for f in tally.flips])
     flips = [f.model_copy(update={"label": labels.get(f.conversation_id)}) for f in tally.flips]
     start, end = since or tally.first, until or tally.last
     days = max(1.0, (end - start).total_seconds() / 86400) if start and end else 1.0
@@ -270,7 +281,7 @@ def replay(
         until=until,
         days=round(days, 2),
         conversations=tally.conversations,
-        stored_handoffs=_stored_handoffs(session, since, until),
+        stored_handoffs=_stored_handoffs(session, tenant_id, since, until),
         escalations_before=len(tally.before),
         escalations_after=len(tally.after),
         added_by_reason=dict(Counter(e.reason for e in added).most_common()),
@@ -286,11 +297,18 @@ def replay(
     )
 
 
-def _stored_handoffs(session: Session, since: datetime | None, until: datetime | None) -> int:
+def _stored_handoffs(
+    session: Session, tenant_id: str, since: datetime | None, until: datetime | None
+) -> int:
     stmt = (
         select(func.count())
         .select_from(HandoffRow)
-        .join(ConversationRow, ConversationRow.id == HandoffRow.conversation_id)
+        .join(
+            ConversationRow,
+            (ConversationRow.tenant_id == HandoffRow.tenant_id)
+            & (ConversationRow.id == HandoffRow.conversation_id),
+        )
+        .where(HandoffRow.tenant_id == tenant_id)
     )
     if since is not None:
         stmt = stmt.where(ConversationRow.created_at >= since)

@@ -53,9 +53,13 @@ class LearnResult(BaseModel):
 
 
 def _labelled_rows(
-    session: Session, since: datetime | None, until: datetime | None
+    session: Session, tenant_id: str, since: datetime | None, until: datetime | None
 ) -> Iterator[HandoffRow]:
-    stmt = select(HandoffRow).where(HandoffRow.necessary.is_not(None)).order_by(HandoffRow.id)
+    stmt = (
+        select(HandoffRow)
+        .where(HandoffRow.tenant_id == tenant_id, HandoffRow.necessary.is_not(None))
+        .order_by(HandoffRow.id)
+    )
     if since is not None:
         stmt = stmt.where(HandoffRow.created_at >= since)
     if until is not None:
@@ -63,12 +67,16 @@ def _labelled_rows(
     yield from session.scalars(stmt.execution_options(yield_per=1000))
 
 
-def _turns(session: Session, rows: list[HandoffRow]) -> dict[str, list[TurnRow]]:
+def _turns(session: Session, tenant_id: str, rows: list[HandoffRow]) -> dict[str, list[TurnRow]]:
     """The stored user and bot turns of these handoffs' conversations, in order."""
     out: dict[str, list[TurnRow]] = {row.conversation_id: [] for row in rows}
     for turn in session.scalars(
         select(TurnRow)
-        .where(TurnRow.conversation_id.in_(list(out)), TurnRow.role.in_(("user", "bot")))
+        .where(
+            TurnRow.tenant_id == tenant_id,
+            TurnRow.conversation_id.in_(list(out)),
+            TurnRow.role.in_(("user", "bot")),
+        )
         .order_by(TurnRow.conversation_id, TurnRow.seq)
     ):
         out[turn.conversation_id].append(turn)
@@ -83,17 +91,21 @@ def _line(turn: TurnRow) -> dict[str, Any]:
 
 
 def training_examples(
-    *, session: Session, since: datetime | None = None, until: datetime | None = None
+    *,
+    session: Session,
+    tenant_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Labelled handoffs in the evaluation format of DESIGN.md ("Learn"), one dict per line.
 
     A handoff labelled unnecessary, or closed with a knowledge-base answer, is an example of a
     conversation the bot should have kept.
     """
-    rows = list(_labelled_rows(session, since, until))
+    rows = list(_labelled_rows(session, tenant_id, since, until))
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
-        turns = _turns(session, chunk)
+        turns = _turns(session, tenant_id, chunk)
         for row in chunk:
             escalate = bool(row.necessary) and KB_ANSWER not in (row.outcome, row.resolution_code)
             yield {
@@ -112,7 +124,11 @@ def training_examples(
 
 
 def labelled(
-    *, session: Session, since: datetime | None = None, until: datetime | None = None
+    *,
+    session: Session,
+    tenant_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[Labelled]:
     """Each labelled handoff's reason scores and whether a person was needed."""
     return [
@@ -121,7 +137,7 @@ def labelled(
             scores={str(r["code"]): float(r.get("score", 1.0)) for r in row.reasons or []},
             necessary=bool(row.necessary) and KB_ANSWER not in (row.outcome, row.resolution_code),
         )
-        for row in _labelled_rows(session, since, until)
+        for row in _labelled_rows(session, tenant_id, since, until)
     ]
 
 
@@ -180,6 +196,7 @@ def apply(policy: Policy, proposals: list[ThresholdProposal]) -> Policy:
 def learn(
     *,
     session: Session,
+    tenant_id: str,
     policy: Policy,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -187,18 +204,30 @@ def learn(
     min_recall: float = 0.98,
 ) -> tuple[LearnResult, Policy]:
     """Propose threshold changes from the labels and measure them by replaying the period."""
-    examples = labelled(session=session, since=since, until=until)
+    examples = labelled(session=session, tenant_id=tenant_id, since=since, until=until)
     proposals = propose(
         examples=examples, policy=policy, min_labels=min_labels, min_recall=min_recall
     )
     proposed = apply(policy, proposals)
     measured = (
-        replay(session=session, baseline=policy, policy=proposed, since=since, until=until)
+        replay(
+            session=session,
+            tenant_id=tenant_id,
+            baseline=policy,
+            policy=proposed,
+            since=since,
+            until=until,
+        )
         if proposals
         else None
     )
     result = LearnResult(
-        examples=sum(1 for _ in training_examples(session=session, since=since, until=until)),
+        examples=sum(
+            1
+            for _ in training_examples(
+                session=session, tenant_id=tenant_id, since=since, until=until
+            )
+        ),
         labelled=len(examples),
         proposals=proposals,
         replay=measured,

@@ -71,10 +71,15 @@ def week_label(day: date) -> str:
 
 
 def _daily_by_queue(
-    session: Session, since: datetime, until: datetime
+    session: Session, tenant_id: str, since: datetime, until: datetime
 ) -> dict[str, dict[str, int]]:
     groups = kpi_sums(
-        session=session, since=since, until=until, filters=KpiFilters(), by=("day", "queue")
+        session=session,
+        tenant_id=tenant_id,
+        since=since,
+        until=until,
+        filters=KpiFilters(),
+        by=("day", "queue"),
     )
     out: dict[str, dict[str, int]] = {
         (since + timedelta(days=d)).date().isoformat(): {} for d in range((until - since).days)
@@ -84,10 +89,13 @@ def _daily_by_queue(
     return out
 
 
-def _reason_trend(session: Session, since: datetime, weeks: int) -> list[WeekCounts]:
+def _reason_trend(
+    session: Session, tenant_id: str, since: datetime, weeks: int
+) -> list[WeekCounts]:
     start = since - timedelta(days=7 * (weeks - 1))
     groups = kpi_sums(
         session=session,
+        tenant_id=tenant_id,
         since=start,
         until=since + timedelta(days=7),
         filters=KpiFilters(),
@@ -101,21 +109,31 @@ def _reason_trend(session: Session, since: datetime, weeks: int) -> list[WeekCou
     return [WeekCounts(week=w, counts=dict(c)) for w, c in counts.items()]
 
 
-def _unnecessary(session: Session, since: datetime, until: datetime) -> dict[str, int]:
+def _unnecessary(
+    session: Session, tenant_id: str, since: datetime, until: datetime
+) -> dict[str, int]:
     groups = kpi_sums(
-        session=session, since=since, until=until, filters=KpiFilters(), by=("reason",)
+        session=session,
+        tenant_id=tenant_id,
+        since=since,
+        until=until,
+        filters=KpiFilters(),
+        by=("reason",),
     )
     out = {str(k[0]): int(s["labelled"] - s["necessary"]) for k, s in groups.items()}
     return dict(sorted(((k, v) for k, v in out.items() if v), key=lambda kv: -kv[1]))
 
 
-def _week_rows(session: Session, since: datetime, until: datetime, *where: Any) -> list[Any]:
+def _week_rows(
+    session: Session, tenant_id: str, since: datetime, until: datetime, *where: Any
+) -> list[Any]:
     f = HandoffFactRow
     return list(
         session.execute(
             select(HandoffRow, f)
             .join(f, f.handoff_id == HandoffRow.id)
-            .where(f.opened_at >= since, f.opened_at < until, or_(*where))
+            .where(f.tenant_id == tenant_id, f.opened_at >= since, f.opened_at < until)
+            .where(or_(*where))
             .order_by(f.opened_at, f.handoff_id)
             .limit(5000)
         ).all()
@@ -131,10 +149,13 @@ def _user_text(handoff: HandoffRow) -> str:
     return " ".join(lines) or str((handoff.brief or {}).get("desired_outcome", ""))
 
 
-def _coverage(session: Session, since: datetime, until: datetime) -> list[CoverageCluster]:
+def _coverage(
+    session: Session, tenant_id: str, since: datetime, until: datetime
+) -> list[CoverageCluster]:
     f = HandoffFactRow
     rows = _week_rows(
         session,
+        tenant_id,
         since,
         until,
         f.necessary == 0,
@@ -183,6 +204,7 @@ def _lines(session: Session, handoff: HandoffRow) -> list[Line]:
         agent_turns = session.scalars(
             select(TurnRow.text)
             .where(
+                TurnRow.tenant_id == handoff.tenant_id,
                 TurnRow.conversation_id == handoff.conversation_id,
                 TurnRow.turn_id.in_(turn_ids),
             )
@@ -192,11 +214,13 @@ def _lines(session: Session, handoff: HandoffRow) -> list[Line]:
     return lines[-12:]
 
 
-def _samples(session: Session, since: datetime, until: datetime, limit: int) -> list[Sample]:
+def _samples(
+    session: Session, tenant_id: str, since: datetime, until: datetime, limit: int
+) -> list[Sample]:
     """Cases worth a second look, a few of each kind, in time order within a kind."""
     f = HandoffFactRow
     kinds = (f.necessary == 0, f.csat <= 2, f.repeat_asks > 0, f.abandoned == 1)
-    rows = _week_rows(session, since, until, *kinds)
+    rows = _week_rows(session, tenant_id, since, until, *kinds)
     by_kind: dict[str, list[Any]] = defaultdict(list)
     for handoff, fact in rows:
         by_kind[_why(fact)[0]].append((handoff, fact))
@@ -218,14 +242,22 @@ def _samples(session: Session, since: datetime, until: datetime, limit: int) -> 
 
 
 def build_review(
-    *, session: Session, week: str, now: datetime, trend_weeks: int = 6, samples: int = 6
+    *,
+    session: Session,
+    tenant_id: str,
+    week: str,
+    now: datetime,
+    trend_weeks: int = 6,
+    samples: int = 6,
 ) -> WeeklyReview:
-    """Everything the weekly review shows, computed from the event log (refreshed first)."""
+    """Everything the tenant's weekly review shows, computed from the event log (refreshed
+    first)."""
     since, until = iso_week(week)
     previous = since - timedelta(days=7)
     refresh(session=session, now=now)
     synthetic = session.scalar(
         select(func.count()).where(
+            ConversationRow.tenant_id == tenant_id,
             ConversationRow.created_at >= since,
             ConversationRow.created_at < until,
             or_(*(ConversationRow.id.startswith(p) for p in SYNTHETIC_PREFIXES)),
@@ -238,11 +270,13 @@ def build_review(
         previous_week=week_label(previous),
         generated_at=now,
         synthetic_conversations=int(synthetic or 0),
-        kpis=compute_kpis(session=session, since=since, until=until, interval="day"),
-        previous=compute_kpis(session=session, since=previous, until=since),
-        daily_by_queue=_daily_by_queue(session, since, until),
-        reason_trend=_reason_trend(session, since, trend_weeks),
-        unnecessary_by_reason=_unnecessary(session, since, until),
-        samples=_samples(session, since, until, samples),
-        coverage=_coverage(session, since, until),
+        kpis=compute_kpis(
+            session=session, tenant_id=tenant_id, since=since, until=until, interval="day"
+        ),
+        previous=compute_kpis(session=session, tenant_id=tenant_id, since=previous, until=since),
+        daily_by_queue=_daily_by_queue(session, tenant_id, since, until),
+        reason_trend=_reason_trend(session, tenant_id, since, trend_weeks),
+        unnecessary_by_reason=_unnecessary(session, tenant_id, since, until),
+        samples=_samples(session, tenant_id, since, until, samples),
+        coverage=_coverage(session, tenant_id, since, until),
     )

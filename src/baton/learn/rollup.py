@@ -67,7 +67,7 @@ MEASURES: dict[str, ColumnElement[Any]] = {
 }
 """Every additive KPI sum, as an aggregate over `handoff_facts`; `kpi_daily` has one column each."""
 
-DIMENSIONS = ("day", "queue", "reason", "channel")
+DIMENSIONS = ("tenant_id", "day", "queue", "reason", "channel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +124,7 @@ def _views(session: Session, handoff_ids: Sequence[str]) -> list[HandoffView]:
     return [
         HandoffView(
             id=row.id,
+            tenant_id=row.tenant_id,
             conversation_id=row.conversation_id,
             queue=row.queue,
             primary_reason=row.primary_reason,
@@ -142,21 +143,23 @@ def _views(session: Session, handoff_ids: Sequence[str]) -> list[HandoffView]:
     ]
 
 
-def _reply_texts(session: Session, events: Iterable[tuple[str, EventView]]) -> dict[int, str]:
+def _reply_texts(
+    session: Session, events: Iterable[tuple[tuple[str, str], EventView]]
+) -> dict[int, str]:
     """Replies stored as agent turns: an event that names a `turn_id` instead of carrying text."""
     wanted = {
-        (conversation, str(e.data["turn_id"])): e.id
+        (*conversation, str(e.data["turn_id"])): e.id
         for conversation, e in events
         if e.type == EventType.REPLIED.value and "text" not in e.data and "turn_id" in e.data
     }
     if not wanted:
         return {}
     rows = session.execute(
-        select(TurnRow.conversation_id, TurnRow.turn_id, TurnRow.text).where(
-            tuple_(TurnRow.conversation_id, TurnRow.turn_id).in_(list(wanted))
+        select(TurnRow.tenant_id, TurnRow.conversation_id, TurnRow.turn_id, TurnRow.text).where(
+            tuple_(TurnRow.tenant_id, TurnRow.conversation_id, TurnRow.turn_id).in_(list(wanted))
         )
     )
-    return {wanted[(r.conversation_id, r.turn_id)]: r.text for r in rows}
+    return {wanted[(r.tenant_id, r.conversation_id, r.turn_id)]: r.text for r in rows}
 
 
 def rebuild_facts(*, session: Session, handoff_ids: Sequence[str]) -> set[date]:
@@ -173,7 +176,11 @@ def rebuild_facts(*, session: Session, handoff_ids: Sequence[str]) -> set[date]:
         )
     texts = _reply_texts(
         session,
-        ((views[hid].conversation_id, e) for hid, evs in by_handoff.items() for e in evs),
+        (
+            ((views[hid].tenant_id, views[hid].conversation_id), e)
+            for hid, evs in by_handoff.items()
+            for e in evs
+        ),
     )
     facts = [
         fact
@@ -188,7 +195,7 @@ def rebuild_facts(*, session: Session, handoff_ids: Sequence[str]) -> set[date]:
         session.execute(delete(F).where(F.handoff_id.in_(stale)))
     store_facts(session=session, facts=changed)
     days = {f.day for f in changed} | {stored[hid]["day"] for hid in stale}
-    conversations = {f.conversation_id for f in changed}
+    conversations = {(f.tenant_id, f.conversation_id) for f in changed}
     return days | fix_first_reach(session=session, conversation_ids=conversations)
 
 
@@ -208,23 +215,25 @@ def store_facts(*, session: Session, facts: Sequence[Fact]) -> None:
         session.execute(insert(F), [f.as_row() for f in facts])
 
 
-def fix_first_reach(*, session: Session, conversation_ids: Iterable[str]) -> set[date]:
-    """Mark, per conversation, only the earliest handoff that reached a person (for deflection)."""
+def fix_first_reach(*, session: Session, conversation_ids: Iterable[tuple[str, str]]) -> set[date]:
+    """Mark, per (tenant, conversation), only the earliest handoff that reached a person (for
+    deflection)."""
     ids = list(conversation_ids)
     if not ids:
         return set()
     rows = session.execute(
-        select(F.handoff_id, F.conversation_id, F.reached, F.first_reach, F.day)
-        .where(F.conversation_id.in_(ids))
-        .order_by(F.conversation_id, F.opened_at, F.handoff_id)
+        select(F.handoff_id, F.tenant_id, F.conversation_id, F.reached, F.first_reach, F.day)
+        .where(F.conversation_id.in_([c for _, c in ids]))
+        .order_by(F.tenant_id, F.conversation_id, F.opened_at, F.handoff_id)
     ).all()
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     changes: list[dict[str, Any]] = []
     days: set[date] = set()
     for row in rows:
-        first = int(bool(row.reached) and row.conversation_id not in seen)
+        key = (row.tenant_id, row.conversation_id)
+        first = int(bool(row.reached) and key not in seen)
         if row.reached:
-            seen.add(row.conversation_id)
+            seen.add(key)
         if first != row.first_reach:
             changes.append({"handoff_id": row.handoff_id, "first_reach": first})
             days.add(row.day)
@@ -236,9 +245,8 @@ def fix_first_reach(*, session: Session, conversation_ids: Iterable[str]) -> set
 def rebuild_daily(*, session: Session, days: Iterable[date] | None = None) -> None:
     """Re-sum `kpi_daily` from the facts for these days (all days when None)."""
     columns = [*DIMENSIONS, *MEASURES]
-    source = select(F.day, F.queue, F.reason, F.channel, *MEASURES.values()).group_by(
-        F.day, F.queue, F.reason, F.channel
-    )
+    dimensions = [getattr(F, d) for d in DIMENSIONS]
+    source = select(*dimensions, *MEASURES.values()).group_by(*dimensions)
     if days is None:
         session.execute(delete(KpiDailyRow))
         session.execute(insert(KpiDailyRow).from_select(columns, source))

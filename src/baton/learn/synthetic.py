@@ -19,7 +19,7 @@ from baton.domain import BotSignal, Customer, Role, Turn
 from baton.engine import HandoffRequest, Runtime, process_turn, request_handoff
 from baton.learn.agents_sim import simulate_desk
 from baton.learn.kpis import iso_week
-from baton.store.tables import AgentRow, ConversationRow
+from baton.store.tables import DEFAULT_TENANT, AgentRow, ConversationRow
 
 SYNTHETIC = {"synthetic": True}
 
@@ -205,6 +205,7 @@ def _conversation(
         result = process_turn(
             session,
             runtime=runtime,
+            tenant_id=DEFAULT_TENANT,
             conversation_id=cid,
             turn=turn,
             customer=customer if i == 0 else None,
@@ -213,7 +214,7 @@ def _conversation(
         if result.handoff is not None:
             break
         at += timedelta(seconds=rng.randint(20, 60))
-    row = session.get(ConversationRow, cid)
+    row = session.get(ConversationRow, (DEFAULT_TENANT, cid))
     if row is not None:
         row.meta = dict(SYNTHETIC)
     if result is None or result.handoff is None:
@@ -224,6 +225,7 @@ def _conversation(
         request_handoff(
             session,
             runtime=runtime,
+            tenant_id=DEFAULT_TENANT,
             conversation_id=cid,
             request=HandoffRequest(decline=declined),
             now=at,
@@ -264,7 +266,7 @@ def seed_week(
         times = sorted(monday + timedelta(seconds=rng.uniform(0, 7 * 86400)) for _ in range(count))
         for i, at in enumerate(times):
             n = seed * 10**7 + (history - back) * 10**5 + i
-            if session.get(ConversationRow, f"syn-{n}") is not None:
+            if session.get(ConversationRow, (DEFAULT_TENANT, f"syn-{n}")) is not None:
                 continue
             summary.handoffs += _conversation(session, runtime, rng, n, at)
             summary.conversations += 1

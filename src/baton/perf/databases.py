@@ -16,6 +16,7 @@ from baton.perf import DEFAULT_PG as DEFAULT_PG
 from baton.policy import load_policy
 from baton.store import repositories as repo
 from baton.store.db import make_engine, make_session_factory, session_scope, upgrade
+from baton.store.tables import DEFAULT_TENANT
 
 
 @contextmanager
@@ -53,7 +54,13 @@ def prepare(url: str, *, key_name: str = "bench-bot") -> str:
     try:
         upgrade(engine)
         with session_scope(make_session_factory(engine)) as session:
-            return repo.create_api_key(session=session, name=key_name, now=datetime.now(UTC))
+            return repo.create_api_key(
+                session=session,
+                tenant_id=DEFAULT_TENANT,
+                name=key_name,
+                scopes="bot,read",
+                now=datetime.now(UTC),
+            )
     finally:
         engine.dispose()
 

@@ -24,6 +24,7 @@ from baton.desk import agents
 from baton.perf.databases import fresh_database, prepare, trained_cache
 from baton.perf.servers import ServerProcess
 from baton.store.db import make_engine, make_session_factory, session_scope
+from baton.store.tables import DEFAULT_TENANT
 
 _TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 EMAIL = "storm@example.com"
@@ -54,6 +55,7 @@ def _agent(url: str) -> None:
                 password=secrets.token_urlsafe(16),  # never used: every sign-in here is wrong
                 role=agents.AgentRole.AGENT,
                 actor="bench",
+                tenant_id=DEFAULT_TENANT,
                 queues=("support",),
                 now=datetime.now(UTC),
             )

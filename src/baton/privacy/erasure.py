@@ -43,17 +43,25 @@ def customer_ref(customer_id: str) -> str:
     return "customer:sha256:" + hashlib.sha256(customer_id.encode("utf-8")).hexdigest()[:16]
 
 
-def conversations_of(session: Session, customer_id: str) -> list[ConversationRow]:
-    stmt = select(ConversationRow).where(ConversationRow.customer["id"].as_string() == customer_id)
+def conversations_of(session: Session, tenant_id: str, customer_id: str) -> list[ConversationRow]:
+    """The tenant's conversations with this customer: another tenant's customer of the same id
+    is someone else."""
+    stmt = select(ConversationRow).where(
+        ConversationRow.tenant_id == tenant_id,
+        ConversationRow.customer["id"].as_string() == customer_id,
+    )
     return list(session.scalars(stmt.with_for_update()))
 
 
-def erase_customer(*, session: Session, customer_id: str, actor: str, now: datetime) -> Erased:
+def erase_customer(
+    *, session: Session, tenant_id: str, customer_id: str, actor: str, now: datetime
+) -> Erased:
     """Erase every conversation of one customer (by the `customer.id` the bot sent); audited."""
-    rows = conversations_of(session, customer_id)
+    rows = conversations_of(session, tenant_id, customer_id)
     done = erase_conversations(session=session, conversations=rows, now=now)
     record_audit(
         session=session,
+        tenant_id=tenant_id,
         actor=actor,
         action="customer.erased",
         target=customer_ref(customer_id),
@@ -71,11 +79,38 @@ def erase_conversations(
     if not conversations:
         return Erased()
     refresh(session=session, now=now)
+    done = Erased()
+    for tenant_id in sorted({c.tenant_id for c in conversations}):
+        mine = [c for c in conversations if c.tenant_id == tenant_id]
+        more = _erase_in_tenant(session, tenant_id, mine, now)
+        done = Erased(
+            conversations=done.conversations + more.conversations,
+            turns=done.turns + more.turns,
+            handoffs=done.handoffs + more.handoffs,
+            side_effects=done.side_effects + more.side_effects,
+        )
+    session.flush()
+    return done
+
+
+def _erase_in_tenant(
+    session: Session, tenant_id: str, conversations: Sequence[ConversationRow], now: datetime
+) -> Erased:
     ids = [c.id for c in conversations]
-    handoffs = list(session.scalars(select(HandoffRow).where(HandoffRow.conversation_id.in_(ids))))
+    handoffs = list(
+        session.scalars(
+            select(HandoffRow).where(
+                HandoffRow.tenant_id == tenant_id, HandoffRow.conversation_id.in_(ids)
+            )
+        )
+    )
     handoff_ids = [h.id for h in handoffs]
     emails = {str(c.customer.get("email")) for c in conversations if c.customer} - {"None"}
-    turns = _count(session.execute(delete(TurnRow).where(TurnRow.conversation_id.in_(ids))))
+    turns = _count(
+        session.execute(
+            delete(TurnRow).where(TurnRow.tenant_id == tenant_id, TurnRow.conversation_id.in_(ids))
+        )
+    )
     for conversation in conversations:
         conversation.customer = None
         conversation.meta = {"erased_at": now.isoformat()}
@@ -87,11 +122,13 @@ def erase_conversations(
         handoff.reasons = _scrub(handoff.reasons)
     session.execute(delete(HandoffTicketRow).where(HandoffTicketRow.handoff_id.in_(handoff_ids)))
     session.execute(
-        delete(EmailVerificationRow).where(EmailVerificationRow.conversation_id.in_(ids))
+        delete(EmailVerificationRow).where(
+            EmailVerificationRow.tenant_id == tenant_id,
+            EmailVerificationRow.conversation_id.in_(ids),
+        )
     )
-    _scrub_events(session, ids, handoff_ids)
+    _scrub_events(session, tenant_id, ids, handoff_ids)
     removed = _drop_side_effects(session, [*ids, *handoff_ids, *emails])
-    session.flush()
     return Erased(
         conversations=len(conversations),
         turns=turns,
@@ -129,14 +166,17 @@ def _scrub(data: Any) -> Any:
     return {k: "" if k in _WORDS and isinstance(v, str) else _scrub(v) for k, v in data.items()}
 
 
-def _scrub_events(session: Session, conversation_ids: list[str], handoff_ids: list[str]) -> None:
+def _scrub_events(
+    session: Session, tenant_id: str, conversation_ids: list[str], handoff_ids: list[str]
+) -> None:
     for event in session.scalars(
         select(HandoffEventRow).where(HandoffEventRow.handoff_id.in_(handoff_ids))
     ):
         event.data = _scrub(event.data or {})
     for note in session.scalars(
         select(ConversationEventRow).where(
-            ConversationEventRow.conversation_id.in_(conversation_ids)
+            ConversationEventRow.tenant_id == tenant_id,
+            ConversationEventRow.conversation_id.in_(conversation_ids),
         )
     ):
         note.data = _scrub(note.data or {})

@@ -10,18 +10,19 @@ from sqlalchemy.orm import Session
 
 from baton.privacy.erasure import conversations_of, customer_ref
 from baton.store.audit import record_audit
-from baton.store.tables import HandoffRow, HandoffTicketRow, TurnRow
+from baton.store.tables import ConversationRow, HandoffRow, HandoffTicketRow, TurnRow
 
 
 def export_customer(
-    *, session: Session, customer_id: str, actor: str, now: datetime
+    *, session: Session, tenant_id: str, customer_id: str, actor: str, now: datetime
 ) -> dict[str, Any]:
-    """Everything stored about the customer with this `customer.id`, as JSON-ready data;
-    the export itself is audited (under a digest of the id)."""
-    conversations = conversations_of(session, customer_id)
-    out = [_conversation(session, c.id, c.customer, c.meta, c.created_at) for c in conversations]
+    """Everything the tenant stores about the customer with this `customer.id`, as JSON-ready
+    data; the export itself is audited (under a digest of the id)."""
+    conversations = conversations_of(session, tenant_id, customer_id)
+    out = [_conversation(session, c, tenant_id) for c in conversations]
     record_audit(
         session=session,
+        tenant_id=tenant_id,
         actor=actor,
         action="customer.exported",
         target=customer_ref(customer_id),
@@ -31,26 +32,22 @@ def export_customer(
     return {"customer_id": customer_id, "exported_at": now.isoformat(), "conversations": out}
 
 
-def _conversation(
-    session: Session,
-    conversation_id: str,
-    customer: dict[str, Any] | None,
-    metadata: dict[str, Any],
-    created_at: datetime,
-) -> dict[str, Any]:
+def _conversation(session: Session, row: ConversationRow, tenant_id: str) -> dict[str, Any]:
     turns = session.scalars(
-        select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.seq)
+        select(TurnRow)
+        .where(TurnRow.tenant_id == tenant_id, TurnRow.conversation_id == row.id)
+        .order_by(TurnRow.seq)
     )
     handoffs = session.scalars(
         select(HandoffRow)
-        .where(HandoffRow.conversation_id == conversation_id)
+        .where(HandoffRow.tenant_id == tenant_id, HandoffRow.conversation_id == row.id)
         .order_by(HandoffRow.created_at)
     )
     return {
-        "id": conversation_id,
-        "created_at": created_at.isoformat(),
-        "customer": customer,
-        "metadata": metadata,
+        "id": row.id,
+        "created_at": row.created_at.isoformat(),
+        "customer": row.customer,
+        "metadata": row.meta,
         "turns": [
             {
                 "turn_id": t.turn_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from baton.lifecycle import HandoffStatus
@@ -24,13 +24,17 @@ def apply_retention(
     if policy.retention.days is None:
         return Erased()
     cutoff = now - timedelta(days=policy.retention.days)
-    still_open = select(HandoffRow.conversation_id).where(HandoffRow.status.in_(_OPEN))
+    still_open = exists().where(
+        HandoffRow.tenant_id == ConversationRow.tenant_id,
+        HandoffRow.conversation_id == ConversationRow.id,
+        HandoffRow.status.in_(_OPEN),
+    )
     stmt = (
         select(ConversationRow)
         .where(
             ConversationRow.updated_at < cutoff,
             ConversationRow.meta["erased_at"].as_string().is_(None),
-            ConversationRow.id.not_in(still_open),
+            ~still_open,
         )
         .order_by(ConversationRow.updated_at)
         .limit(limit)
@@ -38,17 +42,17 @@ def apply_retention(
     )
     rows = list(session.scalars(stmt))
     done = erase_conversations(session=session, conversations=rows, now=now)
-    if done.conversations:
+    for tenant_id in sorted({r.tenant_id for r in rows}):
         record_audit(
             session=session,
+            tenant_id=tenant_id,
             actor=actor,
             action="retention.applied",
             target=f"policy:{policy.name}",
             data={
                 "days": policy.retention.days,
                 "before": cutoff.isoformat(),
-                "conversations": done.conversations,
-                "turns": done.turns,
+                "conversations": sum(1 for r in rows if r.tenant_id == tenant_id),
             },
             now=now,
         )

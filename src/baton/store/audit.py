@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from baton.store.tables import AuditRow
+from baton.store.tables import DEFAULT_TENANT, AuditRow
 
 
 def record_audit(
     *,
     session: Session,
+    tenant_id: str,
     actor: str,
     action: str,
     target: str,
@@ -37,7 +38,9 @@ def record_audit(
         target: what was acted on, e.g. the key's name or the agent's id.
         data: details that help a reviewer; never secrets (store a key's prefix, not the key).
     """
-    row = AuditRow(at=now, actor=actor, action=action, target=target, data=data or {})
+    row = AuditRow(
+        tenant_id=tenant_id, at=now, actor=actor, action=action, target=target, data=data or {}
+    )
     session.add(row)
     session.flush()
     return row
@@ -57,13 +60,19 @@ class AuditFilter:
 def list_audit(
     *,
     session: Session,
+    tenant_id: str,
     action: str | None = None,
     limit: int = 100,
     where: AuditFilter | None = None,
 ) -> list[AuditRow]:
-    """The newest actions first, optionally of one kind, actor, target or period."""
+    """The tenant's newest actions first, optionally of one kind, actor, target or period."""
     where = where or AuditFilter(action=action)
-    stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+    stmt = (
+        select(AuditRow)
+        .where(AuditRow.tenant_id == tenant_id)
+        .order_by(AuditRow.id.desc())
+        .limit(limit)
+    )
     if where.action is not None:
         if where.action.endswith((".", "*")):
             stmt = stmt.where(AuditRow.action.startswith(where.action.rstrip("*")))
@@ -94,6 +103,7 @@ def note_policy(*, session: Session, name: str, digest: str, actor: str, now: da
     before = last.data.get("sha256") if last is not None else None
     record_audit(
         session=session,
+        tenant_id=DEFAULT_TENANT,
         actor=actor,
         action="policy.changed",
         target=name,

@@ -27,14 +27,21 @@ def record_events(
 
 
 def enqueue_many(
-    *, session: Session, kind: str, items: list[tuple[str, dict[str, Any]]], now: datetime
+    *,
+    session: Session,
+    tenant_id: str,
+    kind: str,
+    items: list[tuple[str, dict[str, Any]]],
+    now: datetime,
 ) -> None:
-    """Record (topic, payload) side effects in the caller's transaction, like `enqueue`."""
+    """Record (topic, payload) side effects of one tenant in the caller's transaction, like
+    `enqueue`."""
     if items:
         session.execute(
             insert(OutboxRow),
             [
                 {
+                    "tenant_id": tenant_id,
                     "kind": kind,
                     "topic": topic,
                     "payload": payload,

@@ -14,13 +14,19 @@ from baton.store.tables import AgentRow, HandoffRow, QueueStatRow
 CHAT = "chat"
 
 
-def floor_snapshot(*, session: Session, policy: Policy) -> FloorSnapshot:
-    """Per queue: online agents who serve it (with its skills), their chat slots, who waits."""
-    agents = list(session.scalars(select(AgentRow).where(AgentRow.presence == "online")))
+def floor_snapshot(*, session: Session, tenant_id: str, policy: Policy) -> FloorSnapshot:
+    """Per queue: the tenant's online agents who serve it (with its skills), their chat slots,
+    and who waits; another tenant's agents and cases never count."""
+    agents = list(
+        session.scalars(
+            select(AgentRow).where(AgentRow.tenant_id == tenant_id, AgentRow.presence == "online")
+        )
+    )
     busy = dict(
         session.execute(
             select(HandoffRow.agent_id, func.count())
             .where(
+                HandoffRow.tenant_id == tenant_id,
                 HandoffRow.status.in_([HandoffStatus.ASSIGNED.value, HandoffStatus.ACTIVE.value]),
                 func.coalesce(HandoffRow.channel, CHAT) == CHAT,
             )
@@ -30,11 +36,16 @@ def floor_snapshot(*, session: Session, policy: Policy) -> FloorSnapshot:
     waiting = dict(
         session.execute(
             select(HandoffRow.queue, func.count())
-            .where(HandoffRow.status == HandoffStatus.QUEUED.value)
+            .where(
+                HandoffRow.tenant_id == tenant_id, HandoffRow.status == HandoffStatus.QUEUED.value
+            )
             .group_by(HandoffRow.queue)
         ).all()
     )
-    stats = {row.queue: row for row in session.scalars(select(QueueStatRow))}
+    stats = {
+        row.queue: row
+        for row in session.scalars(select(QueueStatRow).where(QueueStatRow.tenant_id == tenant_id))
+    }
     loads: dict[str, QueueLoad] = {}
     for queue in policy.queues:
         needs = set(queue.skills)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -14,19 +15,34 @@ from baton.store import repositories as repo
 from baton.store.audit import record_audit
 from baton.store.db import SessionFactory, read_scope
 from baton.store.tables import ApiKeyRow
+from baton.store.tenants import DEFAULT_SCOPES, Scope, format_scopes, parse_scopes, require_tenant
 
 
-def list_keys(*, session: Session, name: str | None = None) -> list[ApiKeyRow]:
-    stmt = select(ApiKeyRow).order_by(ApiKeyRow.name, ApiKeyRow.id)
+@dataclass(frozen=True)
+class KeyIdentity:
+    """Who a live key speaks for: its name, its tenant, and what it may do there."""
+
+    name: str
+    tenant_id: str
+    scopes: frozenset[Scope]
+
+
+def list_keys(*, session: Session, tenant_id: str, name: str | None = None) -> list[ApiKeyRow]:
+    stmt = (
+        select(ApiKeyRow)
+        .where(ApiKeyRow.tenant_id == tenant_id)
+        .order_by(ApiKeyRow.name, ApiKeyRow.id)
+    )
     if name is not None:
         stmt = stmt.where(ApiKeyRow.name == name)
     return list(session.scalars(stmt))
 
 
-def _live(*, session: Session, name: str, now: datetime) -> list[ApiKeyRow]:
+def _live(*, session: Session, tenant_id: str, name: str, now: datetime) -> list[ApiKeyRow]:
     return list(
         session.scalars(
             select(ApiKeyRow).where(
+                ApiKeyRow.tenant_id == tenant_id,
                 ApiKeyRow.name == name,
                 ApiKeyRow.revoked_at.is_(None),
                 or_(ApiKeyRow.expires_at.is_(None), ApiKeyRow.expires_at > now),
@@ -35,31 +51,51 @@ def _live(*, session: Session, name: str, now: datetime) -> list[ApiKeyRow]:
     )
 
 
-def create_key(*, session: Session, name: str, actor: str, now: datetime) -> str:
-    """A new key for `name`; the plain key is returned once, the audit log keeps its prefix."""
-    key = repo.create_api_key(session=session, name=name, now=now)
+def create_key(
+    *,
+    session: Session,
+    tenant_id: str,
+    name: str,
+    actor: str,
+    now: datetime,
+    scopes: frozenset[Scope] = DEFAULT_SCOPES,
+) -> str:
+    """A new key for `name` in `tenant_id`; the plain key is returned once, the audit log keeps
+    its prefix. Keys are `bot,read` unless asked otherwise: admin is never the default."""
+    require_tenant(session=session, tenant_id=tenant_id)
+    key = repo.create_api_key(
+        session=session, tenant_id=tenant_id, name=name, scopes=format_scopes(scopes), now=now
+    )
     record_audit(
         session=session,
+        tenant_id=tenant_id,
         actor=actor,
         action="key.created",
         target=name,
-        data={"prefix": key[:10]},
+        data={"prefix": key[:10], "scopes": format_scopes(scopes)},
         now=now,
     )
     return key
 
 
-def rotate_key(*, session: Session, name: str, grace: timedelta, actor: str, now: datetime) -> str:
-    """Issue a new key for `name`; its older keys keep working for `grace`, then stop."""
-    old = _live(session=session, name=name, now=now)
+def rotate_key(
+    *, session: Session, tenant_id: str, name: str, grace: timedelta, actor: str, now: datetime
+) -> str:
+    """Issue a new key for `name`, with the newest old key's scopes; the older keys keep working
+    for `grace`, then stop."""
+    old = _live(session=session, tenant_id=tenant_id, name=name, now=now)
     if not old:
         raise NotFound(f"no live API key named {name!r}", field="name")
     expires = now + grace
     for row in old:
         row.expires_at = min(row.expires_at or expires, expires)
-    key = repo.create_api_key(session=session, name=name, now=now)
+    scopes = max(old, key=lambda r: r.id).scopes
+    key = repo.create_api_key(
+        session=session, tenant_id=tenant_id, name=name, scopes=scopes, now=now
+    )
     record_audit(
         session=session,
+        tenant_id=tenant_id,
         actor=actor,
         action="key.rotated",
         target=name,
@@ -74,12 +110,18 @@ def rotate_key(*, session: Session, name: str, grace: timedelta, actor: str, now
 
 
 def revoke_keys(
-    *, session: Session, name: str, actor: str, now: datetime, prefix: str | None = None
+    *,
+    session: Session,
+    tenant_id: str,
+    name: str,
+    actor: str,
+    now: datetime,
+    prefix: str | None = None,
 ) -> list[str]:
     """Stop `name`'s live keys at once (only the one with `prefix`, if given); their prefixes."""
     rows = [
         r
-        for r in _live(session=session, name=name, now=now)
+        for r in _live(session=session, tenant_id=tenant_id, name=name, now=now)
         if prefix is None or r.prefix == prefix
     ]
     if not rows:
@@ -90,6 +132,7 @@ def revoke_keys(
     prefixes = [r.prefix for r in rows]
     record_audit(
         session=session,
+        tenant_id=tenant_id,
         actor=actor,
         action="key.revoked",
         target=name,
@@ -117,10 +160,10 @@ class KeyCache:
         self.ttl = ttl
         self.max_entries = max_entries
         self.clock = clock
-        self._names: dict[str, tuple[str, float]] = {}
+        self._names: dict[str, tuple[KeyIdentity, float]] = {}
 
-    def name_for(self, *, factory: SessionFactory, key: str, now: datetime) -> str | None:
-        """The key's name if it is live, else None."""
+    def identify(self, *, factory: SessionFactory, key: str, now: datetime) -> KeyIdentity | None:
+        """Who the key speaks for if it is live, else None."""
         digest = repo.text_digest(key)
         cached = self._names.get(digest)
         clock = self.clock()
@@ -131,7 +174,8 @@ class KeyCache:
             if row is None:
                 self._names.pop(digest, None)
                 return None
-            name, expires_at = row.name, row.expires_at
+            name = KeyIdentity(row.name, row.tenant_id, parse_scopes(row.scopes))
+            expires_at = row.expires_at
         if self.ttl > 0:
             until = clock + self.ttl
             if expires_at is not None:

@@ -41,19 +41,22 @@ def new_handoff_id() -> str:
 
 
 def get_conversation_row(
-    *, session: Session, conversation_id: str, for_update: bool = False
+    *, session: Session, tenant_id: str, conversation_id: str, for_update: bool = False
 ) -> ConversationRow | None:
-    stmt = select(ConversationRow).where(ConversationRow.id == conversation_id)
+    stmt = select(ConversationRow).where(
+        ConversationRow.tenant_id == tenant_id, ConversationRow.id == conversation_id
+    )
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
 
 
 def lock_conversation_row(
-    *, session: Session, conversation_id: str, now: datetime, channel: str | None
+    *, session: Session, tenant_id: str, conversation_id: str, now: datetime, channel: str | None
 ) -> ConversationRow:
     """Create the conversation if it is new (race-free across workers) and lock its row."""
     values: dict[str, Any] = {
+        "tenant_id": tenant_id,
         "id": conversation_id,
         "channel": channel,
         "meta": {},
@@ -64,23 +67,31 @@ def lock_conversation_row(
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(ConversationRow).values(**values).on_conflict_do_nothing())
-    row = get_conversation_row(session=session, conversation_id=conversation_id, for_update=True)
+    row = get_conversation_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id, for_update=True
+    )
     assert row is not None
     return row
 
 
-def get_turn_row(*, session: Session, conversation_id: str, turn_id: str) -> TurnRow | None:
+def get_turn_row(
+    *, session: Session, tenant_id: str, conversation_id: str, turn_id: str
+) -> TurnRow | None:
     return session.scalars(
         select(TurnRow).where(
-            TurnRow.conversation_id == conversation_id, TurnRow.turn_id == turn_id
+            TurnRow.tenant_id == tenant_id,
+            TurnRow.conversation_id == conversation_id,
+            TurnRow.turn_id == turn_id,
         )
     ).first()
 
 
-def list_turn_rows(*, session: Session, conversation_id: str) -> list[TurnRow]:
+def list_turn_rows(*, session: Session, tenant_id: str, conversation_id: str) -> list[TurnRow]:
     return list(
         session.scalars(
-            select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.seq)
+            select(TurnRow)
+            .where(TurnRow.tenant_id == tenant_id, TurnRow.conversation_id == conversation_id)
+            .order_by(TurnRow.seq)
         )
     )
 
@@ -109,6 +120,7 @@ def add_turn_row(
     conversation.turn_count += 1
     conversation.updated_at = now
     row = TurnRow(
+        tenant_id=conversation.tenant_id,
         conversation_id=conversation.id,
         turn_id=turn.turn_id,
         seq=conversation.turn_count,
@@ -139,20 +151,35 @@ def conversation_from_rows(
     )
 
 
-def load_conversation(*, session: Session, conversation_id: str) -> Conversation | None:
-    row = get_conversation_row(session=session, conversation_id=conversation_id)
+def load_conversation(
+    *, session: Session, tenant_id: str, conversation_id: str
+) -> Conversation | None:
+    row = get_conversation_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
     if row is None:
         return None
-    return conversation_from_rows(row, list_turn_rows(session=session, conversation_id=row.id))
+    turns = list_turn_rows(session=session, tenant_id=tenant_id, conversation_id=row.id)
+    return conversation_from_rows(row, turns)
 
 
 def add_conversation_event(
-    *, session: Session, conversation_id: str, type_: str, at: datetime, data: dict[str, Any]
+    *,
+    session: Session,
+    tenant_id: str,
+    conversation_id: str,
+    type_: str,
+    at: datetime,
+    data: dict[str, Any],
 ) -> ConversationEventRow:
     """Append to the bot-side stream; the conversation's row lock orders ids by commit, and
     listening workers are woken when the transaction commits."""
-    get_conversation_row(session=session, conversation_id=conversation_id, for_update=True)
-    row = ConversationEventRow(conversation_id=conversation_id, type=type_, at=at, data=data)
+    get_conversation_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id, for_update=True
+    )
+    row = ConversationEventRow(
+        tenant_id=tenant_id, conversation_id=conversation_id, type=type_, at=at, data=data
+    )
     session.add(row)
     session.flush()
     notify_conversation(session=session, conversation_id=conversation_id)
@@ -160,12 +187,13 @@ def add_conversation_event(
 
 
 def list_conversation_events(
-    *, session: Session, conversation_id: str, after_id: int = 0, limit: int = 500
+    *, session: Session, tenant_id: str, conversation_id: str, after_id: int = 0, limit: int = 500
 ) -> list[ConversationEventRow]:
     return list(
         session.scalars(
             select(ConversationEventRow)
             .where(
+                ConversationEventRow.tenant_id == tenant_id,
                 ConversationEventRow.conversation_id == conversation_id,
                 ConversationEventRow.id > after_id,
             )
@@ -179,19 +207,28 @@ def list_conversation_events(
 
 
 def get_handoff_row(
-    *, session: Session, handoff_id: str, for_update: bool = False
+    *, session: Session, tenant_id: str | None, handoff_id: str, for_update: bool = False
 ) -> HandoffRow | None:
+    """The case, if `tenant_id` owns it; `None` is for the worker, which serves every tenant."""
     stmt = select(HandoffRow).where(HandoffRow.id == handoff_id)
+    if tenant_id is not None:
+        stmt = stmt.where(HandoffRow.tenant_id == tenant_id)
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
 
 
-def get_open_handoff_row(*, session: Session, conversation_id: str) -> HandoffRow | None:
+def get_open_handoff_row(
+    *, session: Session, tenant_id: str, conversation_id: str
+) -> HandoffRow | None:
     open_states = [s.value for s in HandoffStatus if s.is_open]
     return session.scalars(
         select(HandoffRow)
-        .where(HandoffRow.conversation_id == conversation_id, HandoffRow.status.in_(open_states))
+        .where(
+            HandoffRow.tenant_id == tenant_id,
+            HandoffRow.conversation_id == conversation_id,
+            HandoffRow.status.in_(open_states),
+        )
         .order_by(HandoffRow.created_at.desc())
     ).first()
 
@@ -199,6 +236,7 @@ def get_open_handoff_row(*, session: Session, conversation_id: str) -> HandoffRo
 def create_handoff_row(
     *,
     session: Session,
+    tenant_id: str,
     handoff_id: str,
     conversation_id: str,
     status: HandoffStatus,
@@ -210,6 +248,7 @@ def create_handoff_row(
 ) -> HandoffRow:
     row = HandoffRow(
         id=handoff_id,
+        tenant_id=tenant_id,
         conversation_id=conversation_id,
         status=status.value,
         queue=routing.queue,
@@ -281,6 +320,7 @@ def list_handoff_events(*, session: Session, handoff_id: str) -> list[HandoffEve
 def enqueue(
     *,
     session: Session,
+    tenant_id: str,
     kind: str,
     topic: str,
     payload: dict[str, Any],
@@ -289,6 +329,7 @@ def enqueue(
 ) -> OutboxRow:
     """Record a side effect inside the caller's transaction; a worker delivers it after commit."""
     row = OutboxRow(
+        tenant_id=tenant_id,
         kind=kind,
         topic=topic,
         payload=payload,
@@ -306,10 +347,21 @@ def enqueue(
 # -- API keys ------------------------------------------------------------------------------------
 
 
-def create_api_key(*, session: Session, name: str, now: datetime) -> str:
-    """Create a bot API key; the plain key is returned once and only its hash is stored."""
+def create_api_key(
+    *, session: Session, tenant_id: str, name: str, scopes: str, now: datetime
+) -> str:
+    """Create an API key; the plain key is returned once and only its hash is stored."""
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiKeyRow(name=name, prefix=key[:10], key_sha256=text_digest(key), created_at=now))
+    session.add(
+        ApiKeyRow(
+            tenant_id=tenant_id,
+            name=name,
+            scopes=scopes,
+            prefix=key[:10],
+            key_sha256=text_digest(key),
+            created_at=now,
+        )
+    )
     session.flush()
     return key
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -49,9 +50,46 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: Json, list[Any]: Json}
 
 
+DEFAULT_TENANT = "default"
+
+
+def tenant_column(*, primary_key: bool = False) -> Mapped[str]:
+    """The owning tenant; rows written before tenants existed belong to the default one."""
+    return mapped_column(
+        String(40),
+        primary_key=primary_key,
+        index=not primary_key,
+        server_default=DEFAULT_TENANT,
+    )
+
+
+def _conversation_fk(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["tenant_id", "conversation_id"],
+        ["conversations.tenant_id", "conversations.id"],
+        name=f"fk_{table}_conversation",
+    )
+
+
+class TenantRow(Base):
+    """A workspace: it owns its keys, conversations, cases, agents, webhooks and analytics."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    policy_yaml: Mapped[str | None] = mapped_column(
+        Text, doc="the tenant's own policy file; NULL runs the deployment's policy"
+    )
+    created_at: Mapped[datetime]
+
+
 class ConversationRow(Base):
+    """A conversation; its identity is (tenant, the id the bot chose)."""
+
     __tablename__ = "conversations"
 
+    tenant_id: Mapped[str] = tenant_column(primary_key=True)
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     customer: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     channel: Mapped[str | None] = mapped_column(String(64))
@@ -65,11 +103,15 @@ class ConversationRow(Base):
 class TurnRow(Base):
     __tablename__ = "turns"
     __table_args__ = (
-        UniqueConstraint("conversation_id", "turn_id", name="uq_turns_conversation_turn"),
+        UniqueConstraint(
+            "tenant_id", "conversation_id", "turn_id", name="uq_turns_tenant_conversation_turn"
+        ),
+        _conversation_fk("turns"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    tenant_id: Mapped[str] = tenant_column()
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
     turn_id: Mapped[str] = mapped_column(String(200))
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
@@ -89,10 +131,12 @@ class HandoffRow(Base):
         Index("ix_handoffs_queue_status_priority", "queue", "status", "priority"),
         Index("ix_handoffs_created_at", "created_at"),
         Index("ix_handoffs_status_queue_key", "status", "queue_key"),
+        _conversation_fk("handoffs"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    tenant_id: Mapped[str] = tenant_column()
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(16))
     queue: Mapped[str] = mapped_column(String(64))
     priority: Mapped[int] = mapped_column(Integer)
@@ -137,9 +181,11 @@ class ConversationEventRow(Base):
     """What the bot side hears: the stream behind `/v1/conversations/{id}/events`."""
 
     __tablename__ = "conversation_events"
+    __table_args__ = (_conversation_fk("conversation_events"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    tenant_id: Mapped[str] = tenant_column()
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
     type: Mapped[str] = mapped_column(String(48))
     at: Mapped[datetime]
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
@@ -149,6 +195,7 @@ class AgentRow(Base):
     __tablename__ = "agents"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = tenant_column()
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default="agent")
@@ -173,6 +220,7 @@ class QueueStatRow(Base):
 
     __tablename__ = "queue_stats"
 
+    tenant_id: Mapped[str] = tenant_column(primary_key=True)
     queue: Mapped[str] = mapped_column(String(64), primary_key=True)
     arrivals_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
     mean_handle_seconds: Mapped[float] = mapped_column(Float, default=600.0)
@@ -184,6 +232,10 @@ class ApiKeyRow(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    scopes: Mapped[str] = mapped_column(
+        String(100), server_default="bot,read,admin", doc="comma-separated: bot, read, admin"
+    )
     name: Mapped[str] = mapped_column(String(200))
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -200,6 +252,7 @@ class OutboxRow(Base):
     __table_args__ = (Index("ix_outbox_pending", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
     kind: Mapped[str] = mapped_column(String(32))
     topic: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
@@ -219,6 +272,7 @@ class WebhookEndpointRow(Base):
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = tenant_column()
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(500), default="")
     event_types: Mapped[list[Any]] = mapped_column(Json, default=list)
@@ -286,9 +340,11 @@ class KbArticleRow(Base):
     """A knowledge-base article loaded from a Markdown file; full-text indexed per engine."""
 
     __tablename__ = "kb_articles"
+    __table_args__ = (UniqueConstraint("tenant_id", "slug", name="uq_kb_articles_tenant_slug"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    tenant_id: Mapped[str] = tenant_column()
+    slug: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     reply: Mapped[str | None] = mapped_column(Text)
@@ -304,6 +360,7 @@ class HandoffFactRow(Base):
 
     handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    tenant_id: Mapped[str] = tenant_column()
     queue: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))
@@ -334,6 +391,7 @@ class KpiDailyRow(Base):
 
     __tablename__ = "kpi_daily"
 
+    tenant_id: Mapped[str] = tenant_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     queue: Mapped[str] = mapped_column(String(64), primary_key=True)
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -426,6 +484,7 @@ class AuditRow(Base):
     __table_args__ = (Index("ix_audit_log_at", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64), index=True)
@@ -450,6 +509,7 @@ class EmailVerificationRow(Base):
     __tablename__ = "email_verifications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
     conversation_id: Mapped[str] = mapped_column(String(200), index=True)
     email: Mapped[str] = mapped_column(String(320))
     code_sha256: Mapped[str] = mapped_column(String(64))

@@ -102,12 +102,16 @@ def resume_point(header: str | None, query: str | None, *, fallback: int = 0) ->
 
 
 def read_after(
-    factory: SessionFactory, conversation_id: str, after_id: int
+    factory: SessionFactory, tenant_id: str, conversation_id: str, after_id: int
 ) -> list[tuple[int, str, dict[str, Any]]]:
     """The committed events after `after_id`, oldest first, as (id, type, data)."""
     with read_scope(factory) as session:
         rows = repo.list_conversation_events(
-            session=session, conversation_id=conversation_id, after_id=after_id, limit=BATCH
+            session=session,
+            tenant_id=tenant_id,
+            conversation_id=conversation_id,
+            after_id=after_id,
+            limit=BATCH,
         )
         return [(r.id, r.type, {**r.data, "at": r.at.isoformat()}) for r in rows]
 
@@ -117,6 +121,7 @@ class EventStream:
     """The SSE body for one client; reads the store off the event loop."""
 
     factory: SessionFactory
+    tenant_id: str
     conversation_id: str
     after_id: int = 0
     poll_seconds: float = POLL_SECONDS
@@ -134,7 +139,7 @@ class EventStream:
                 if doorbell is not None:
                     doorbell.clear()
                 batch = await anyio.to_thread.run_sync(
-                    read_after, self.factory, self.conversation_id, cursor
+                    read_after, self.factory, self.tenant_id, self.conversation_id, cursor
                 )
                 for event_id, event, data in batch:
                     cursor = event_id
@@ -160,12 +165,13 @@ class EventStream:
 
 
 def conversation_stream(
-    factory: SessionFactory, request: Request, conversation_id: str, after_id: int
+    factory: SessionFactory, request: Request, tenant_id: str, conversation_id: str, after_id: int
 ) -> EventStream:
     """The stream for one request: every event after `after_id`, woken by the app's waker."""
     waker: EventWaker | None = getattr(request.app.state, "waker", None)
     return EventStream(
         factory=factory,
+        tenant_id=tenant_id,
         conversation_id=conversation_id,
         after_id=after_id,
         poll_seconds=waker.poll_seconds if waker is not None else POLL_SECONDS,
@@ -174,12 +180,15 @@ def conversation_stream(
 
 
 def event_stream_response(
-    request: Request, conversation_id: str, after_id: int
+    request: Request, tenant_id: str, conversation_id: str, after_id: int
 ) -> EventSourceResponse:
-    """The SSE response for a known conversation; no transaction stays open while it streams."""
+    """The SSE response for one of the tenant's conversations; no transaction stays open while
+    it streams."""
     factory: SessionFactory = request.app.state.session_factory
     with read_scope(factory) as session:
-        known = repo.get_conversation_row(session=session, conversation_id=conversation_id)
+        known = repo.get_conversation_row(
+            session=session, tenant_id=tenant_id, conversation_id=conversation_id
+        )
     if known is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
-    return conversation_stream(factory, request, conversation_id, after_id).response()
+    return conversation_stream(factory, request, tenant_id, conversation_id, after_id).response()

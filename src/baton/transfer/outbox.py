@@ -173,11 +173,18 @@ class Worker:
         return len(ids)
 
     def _dispatch(self, session: Session, row: OutboxRow, now: datetime) -> None:
-        webhooks.fan_out(session=session, event_type=row.topic, payload=row.payload, now=now)
+        webhooks.fan_out(
+            session=session,
+            tenant_id=row.tenant_id,
+            event_type=row.topic,
+            payload=row.payload,
+            now=now,
+        )
         if row.topic == "handoff.created" and self.mailer is not None:
-            for email in self._emails_for(session, row.payload):
+            for email in self._emails_for(session, row):
                 repo.enqueue(
                     session=session,
+                    tenant_id=row.tenant_id,
                     kind="email",
                     topic=row.topic,
                     payload=email.as_payload(),
@@ -189,12 +196,15 @@ class Worker:
         row.claimed_by = None
         row.claimed_until = None
 
-    def _emails_for(self, session: Session, payload: dict[str, Any]) -> list[Email]:
-        handoff = repo.get_handoff_row(session=session, handoff_id=str(payload.get("handoff_id")))
+    def _emails_for(self, session: Session, row: OutboxRow) -> list[Email]:
+        payload = row.payload
+        handoff = repo.get_handoff_row(
+            session=session, tenant_id=row.tenant_id, handoff_id=str(payload.get("handoff_id"))
+        )
         if handoff is None or handoff.channel != "email":
             return []
         conversation = repo.get_conversation_row(
-            session=session, conversation_id=handoff.conversation_id
+            session=session, tenant_id=handoff.tenant_id, conversation_id=handoff.conversation_id
         )
         known = conversation.customer if conversation is not None else None
         return handoff_emails(
@@ -225,7 +235,9 @@ class Worker:
             for d in session.scalars(
                 select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids))
             ):
-                endpoint = webhooks.get_endpoint(session=session, endpoint_id=d.endpoint_id)
+                endpoint = webhooks.get_endpoint(
+                    session=session, tenant_id=None, endpoint_id=d.endpoint_id
+                )
                 try:
                     requests[d.id] = webhooks.build_request(delivery=d, endpoint=endpoint, now=now)
                 except Exception as exc:

@@ -34,12 +34,18 @@ def _digest(row_id: int, code: str) -> str:
     return hashlib.sha256(f"{row_id}:{code}".encode()).hexdigest()
 
 
-def start(*, session: Session, conversation_id: str, email: str, now: datetime) -> datetime:
+def start(
+    *, session: Session, tenant_id: str, conversation_id: str, email: str, now: datetime
+) -> datetime:
     """Send a one-time code to `email` for this conversation; return when the code expires."""
-    if repo.get_conversation_row(session=session, conversation_id=conversation_id) is None:
+    known = repo.get_conversation_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
+    if known is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
     recent = session.scalar(
         select(func.count()).where(
+            EmailVerificationRow.tenant_id == tenant_id,
             EmailVerificationRow.conversation_id == conversation_id,
             EmailVerificationRow.created_at > now - timedelta(hours=1),
         )
@@ -52,6 +58,7 @@ def start(*, session: Session, conversation_id: str, email: str, now: datetime) 
         )
     code = f"{secrets.randbelow(10**6):06d}"
     row = EmailVerificationRow(
+        tenant_id=tenant_id,
         conversation_id=conversation_id,
         email=email,
         code_sha256="",
@@ -74,7 +81,14 @@ def start(*, session: Session, conversation_id: str, email: str, now: datetime) 
         ),
         message_id=make_msgid("verify", domain="baton.local"),
     )
-    repo.enqueue(session=session, kind="email", topic=TOPIC, payload=message.as_payload(), now=now)
+    repo.enqueue(
+        session=session,
+        tenant_id=tenant_id,
+        kind="email",
+        topic=TOPIC,
+        payload=message.as_payload(),
+        now=now,
+    )
     return row.expires_at
 
 
@@ -87,20 +101,23 @@ class Outcome:
     attempts_left: int = 0
 
 
-def confirm(*, session: Session, conversation_id: str, code: str, now: datetime) -> Outcome:
+def confirm(
+    *, session: Session, tenant_id: str, conversation_id: str, code: str, now: datetime
+) -> Outcome:
     """Check a code; on success the conversation's customer has a verified address.
 
     A wrong code is counted (and the count committed) before the caller answers the error, so
     guessing the six digits is bounded by MAX_ATTEMPTS per code.
     """
     conv = repo.get_conversation_row(
-        session=session, conversation_id=conversation_id, for_update=True
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id, for_update=True
     )
     if conv is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
     row = session.scalars(
         select(EmailVerificationRow)
         .where(
+            EmailVerificationRow.tenant_id == tenant_id,
             EmailVerificationRow.conversation_id == conversation_id,
             EmailVerificationRow.verified_at.is_(None),
         )

@@ -69,11 +69,19 @@ def _check_event_types(event_types: Sequence[str]) -> list[str]:
 
 
 def create_endpoint(
-    *, session: Session, url: str, event_types: Sequence[str], description: str, now: datetime
+    *,
+    session: Session,
+    tenant_id: str,
+    url: str,
+    event_types: Sequence[str],
+    description: str,
+    now: datetime,
 ) -> WebhookEndpointRow:
-    """Register a receiver; an empty `event_types` means every `handoff.*` event."""
+    """Register a receiver of `tenant_id`'s events; an empty `event_types` means every
+    `handoff.*` event."""
     row = WebhookEndpointRow(
         id="ep_" + uuid.uuid4().hex[:20],
+        tenant_id=tenant_id,
         url=url,
         description=description,
         event_types=_check_event_types(event_types),
@@ -87,17 +95,24 @@ def create_endpoint(
     return row
 
 
-def get_endpoint(*, session: Session, endpoint_id: str) -> WebhookEndpointRow:
+def get_endpoint(
+    *, session: Session, tenant_id: str | None, endpoint_id: str
+) -> WebhookEndpointRow:
+    """The endpoint if `tenant_id` owns it (`None`: the sender, acting for every tenant)."""
     row = session.get(WebhookEndpointRow, endpoint_id)
-    if row is None:
+    if row is None or tenant_id not in (None, row.tenant_id):
         raise EndpointNotFound(f"no webhook endpoint {endpoint_id!r}", field="endpoint_id")
     return row
 
 
 def list_endpoints(
-    *, session: Session, limit: int | None = None, offset: int = 0
+    *, session: Session, tenant_id: str, limit: int | None = None, offset: int = 0
 ) -> list[WebhookEndpointRow]:
-    stmt = select(WebhookEndpointRow).order_by(WebhookEndpointRow.created_at, WebhookEndpointRow.id)
+    stmt = (
+        select(WebhookEndpointRow)
+        .where(WebhookEndpointRow.tenant_id == tenant_id)
+        .order_by(WebhookEndpointRow.created_at, WebhookEndpointRow.id)
+    )
     return list(session.scalars(stmt.limit(limit).offset(offset)))
 
 
@@ -188,14 +203,17 @@ def envelope(*, event_type: str, payload: dict[str, Any], now: datetime) -> str:
 
 
 def fan_out(
-    *, session: Session, event_type: str, payload: dict[str, Any], now: datetime
+    *, session: Session, tenant_id: str, event_type: str, payload: dict[str, Any], now: datetime
 ) -> list[WebhookDeliveryRow]:
-    """One delivery per enabled, subscribed endpoint, sharing one `webhook-id`."""
+    """One delivery per enabled, subscribed endpoint of the event's tenant, sharing one
+    `webhook-id`."""
     excluded = payload.get("endpoint_id") if event_type in OPERATIONAL_EVENT_TYPES else None
     endpoints = [
         e
         for e in session.scalars(
-            select(WebhookEndpointRow).where(WebhookEndpointRow.enabled.is_(True))
+            select(WebhookEndpointRow).where(
+                WebhookEndpointRow.tenant_id == tenant_id, WebhookEndpointRow.enabled.is_(True)
+            )
         )
         if subscribed(e, event_type) and e.id != excluded
     ]
@@ -222,8 +240,12 @@ def fan_out(
     return rows
 
 
-def get_delivery(*, session: Session, delivery_id: str) -> WebhookDeliveryRow:
-    row = session.get(WebhookDeliveryRow, delivery_id)
+def get_delivery(*, session: Session, tenant_id: str, delivery_id: str) -> WebhookDeliveryRow:
+    row = session.scalars(
+        select(WebhookDeliveryRow)
+        .join(WebhookEndpointRow, WebhookEndpointRow.id == WebhookDeliveryRow.endpoint_id)
+        .where(WebhookDeliveryRow.id == delivery_id, WebhookEndpointRow.tenant_id == tenant_id)
+    ).first()
     if row is None:
         raise DeliveryNotFound(f"no webhook delivery {delivery_id!r}", field="delivery_id")
     return row
@@ -232,6 +254,7 @@ def get_delivery(*, session: Session, delivery_id: str) -> WebhookDeliveryRow:
 def list_deliveries(
     *,
     session: Session,
+    tenant_id: str,
     status: str | None = None,
     endpoint_id: str | None = None,
     limit: int = 100,
@@ -239,6 +262,8 @@ def list_deliveries(
 ) -> list[WebhookDeliveryRow]:
     stmt = (
         select(WebhookDeliveryRow)
+        .join(WebhookEndpointRow, WebhookEndpointRow.id == WebhookDeliveryRow.endpoint_id)
+        .where(WebhookEndpointRow.tenant_id == tenant_id)
         .order_by(WebhookDeliveryRow.created_at.desc(), WebhookDeliveryRow.id)
         .limit(limit)
         .offset(offset)
@@ -250,10 +275,12 @@ def list_deliveries(
     return list(session.scalars(stmt))
 
 
-def retry_delivery(*, session: Session, delivery_id: str, now: datetime) -> WebhookDeliveryRow:
+def retry_delivery(
+    *, session: Session, tenant_id: str, delivery_id: str, now: datetime
+) -> WebhookDeliveryRow:
     """Manual redelivery: the same `webhook-id` and body, due now, with a fresh schedule."""
-    row = get_delivery(session=session, delivery_id=delivery_id)
-    endpoint = get_endpoint(session=session, endpoint_id=row.endpoint_id)
+    row = get_delivery(session=session, tenant_id=tenant_id, delivery_id=delivery_id)
+    endpoint = get_endpoint(session=session, tenant_id=tenant_id, endpoint_id=row.endpoint_id)
     if not endpoint.enabled:
         raise EndpointDisabled(
             f"endpoint {endpoint.id!r} is disabled; enable it before redelivering",
@@ -286,7 +313,7 @@ def record_attempt(
     *, session: Session, delivery: WebhookDeliveryRow, response: WebhookResponse, now: datetime
 ) -> None:
     """Store one attempt's outcome: delivered, due again on the schedule, or dead-lettered."""
-    endpoint = get_endpoint(session=session, endpoint_id=delivery.endpoint_id)
+    endpoint = get_endpoint(session=session, tenant_id=None, endpoint_id=delivery.endpoint_id)
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.last_status_code = response.status_code
@@ -301,7 +328,7 @@ def record_attempt(
         return
     delivery.last_error = response.error or f"HTTP {response.status_code}"
     if delivery.attempts >= len(RETRY_SCHEDULE):
-        _dead_letter(session, delivery, now)
+        _dead_letter(session, endpoint, delivery, now)
     else:
         delivery.due_at = now + RETRY_SCHEDULE[delivery.attempts]
     endpoint.failing_since = endpoint.failing_since or now
@@ -310,7 +337,9 @@ def record_attempt(
     session.flush()
 
 
-def _dead_letter(session: Session, delivery: WebhookDeliveryRow, now: datetime) -> None:
+def _dead_letter(
+    session: Session, endpoint: WebhookEndpointRow, delivery: WebhookDeliveryRow, now: datetime
+) -> None:
     delivery.status = "dead"
     log.warning(
         "webhook %s to %s dead-lettered after %d attempts: %s",
@@ -321,6 +350,7 @@ def _dead_letter(session: Session, delivery: WebhookDeliveryRow, now: datetime) 
     )
     repo.enqueue(
         session=session,
+        tenant_id=endpoint.tenant_id,
         kind="webhook",
         topic=DEAD_LETTERED,
         payload={
@@ -342,6 +372,7 @@ def _disable(session: Session, endpoint: WebhookEndpointRow, now: datetime) -> N
     log.warning("webhook endpoint %s disabled: %s", endpoint.id, endpoint.disabled_reason)
     repo.enqueue(
         session=session,
+        tenant_id=endpoint.tenant_id,
         kind="webhook",
         topic=ENDPOINT_DISABLED,
         payload={

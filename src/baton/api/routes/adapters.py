@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from baton.adapters import botframework, dialogflow_cx
-from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
+from baton.api.deps import BotKey, Now, RuntimeDep, SessionDep
 from baton.api.routes.turns import _ERRORS
 
 router = APIRouter(prefix="/v1/adapters", tags=["adapters"])
@@ -19,10 +19,12 @@ def botframework_handoff(
     session: SessionDep,
     runtime: RuntimeDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: BotKey,
 ) -> dict[str, Any]:
     """A Bot Framework `handoff.initiate` event in; its `handoff.status` event out."""
-    return botframework.initiate(session, runtime=runtime, activity=activity, now=now)
+    return botframework.initiate(
+        session, runtime=runtime, tenant_id=caller.tenant_id, activity=activity, now=now
+    )
 
 
 @router.post("/dialogflow-cx/webhook", responses=_ERRORS)
@@ -31,7 +33,9 @@ def dialogflow_cx_webhook(
     session: SessionDep,
     runtime: RuntimeDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: BotKey,
 ) -> dict[str, Any]:
     """A Dialogflow CX `WebhookRequest` in; a `WebhookResponse` out."""
-    return dialogflow_cx.handle(session, runtime=runtime, request=request, now=now)
+    return dialogflow_cx.handle(
+        session, runtime=runtime, tenant_id=caller.tenant_id, request=request, now=now
+    )

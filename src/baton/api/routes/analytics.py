@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from baton.api.deps import ApiKeyDep, Now, SessionDep
+from baton.api.deps import BotKey, Now, ReadKey, SessionDep
 from baton.api.routes.turns import _ERRORS
 from baton.errors import InvalidRequest
 from baton.learn.csat import record_csat
@@ -86,7 +86,7 @@ def _period(
 def get_kpis(
     session: SessionDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: ReadKey,
     since: Annotated[str | None, Query(max_length=40, description="ISO date or datetime")] = None,
     until: Annotated[str | None, Query(max_length=40, description="exclusive; default now")] = None,
     week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$", description="2026-W47")] = None,
@@ -99,6 +99,7 @@ def get_kpis(
     start, end = _period(since, until, week, now, interval)
     return kpi_report(
         session=session,
+        tenant_id=caller.tenant_id,
         since=start,
         until=end,
         now=now,
@@ -113,10 +114,15 @@ def get_kpis(
     responses={**_ERRORS, 404: _ERRORS[409]},
 )
 def post_csat(
-    handoff_id: str, body: CsatCreate, session: SessionDep, now: Now, _key: ApiKeyDep
+    handoff_id: str, body: CsatCreate, session: SessionDep, now: Now, caller: BotKey
 ) -> CsatRead:
     """The customer's score for how the case went; recorded once, as a `csat` event."""
     handoff = record_csat(
-        session=session, handoff_id=handoff_id, score=body.score, comment=body.comment, now=now
+        session=session,
+        tenant_id=caller.tenant_id,
+        handoff_id=handoff_id,
+        score=body.score,
+        comment=body.comment,
+        now=now,
     )
     return CsatRead(handoff_id=handoff.id, csat=body.score)

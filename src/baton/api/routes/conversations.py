@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request
 from sse_starlette import EventSourceResponse
 
-from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep, SettingsDep
+from baton.api.deps import BotKey, Now, RuntimeDep, SessionDep, SettingsDep
 from baton.api.routes.turns import _ERRORS, ConversationId, summarize_later
 from baton.api.streams import hold_stream
 from baton.engine import HandoffRequest, TurnResult, request_handoff
@@ -26,23 +26,28 @@ def post_handoff(
     session: SessionDep,
     runtime: RuntimeDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: BotKey,
     request: Request,
     background: BackgroundTasks,
     conversation_id: str = ConversationId,
 ) -> TurnResult:
     """The customer asks for a person, picks a channel from an offer, or declines it."""
     result = request_handoff(
-        session, runtime=runtime, conversation_id=conversation_id, request=body, now=now
+        session,
+        runtime=runtime,
+        tenant_id=caller.tenant_id,
+        conversation_id=conversation_id,
+        request=body,
+        now=now,
     )
-    summarize_later(request, background, runtime, result, now)
+    summarize_later(request, background, runtime, result, now, caller.tenant_id)
     return result
 
 
 @router.get("/conversations/{conversation_id}/events", responses={404: _ERRORS[409]})
 def get_events(
     request: Request,
-    key: ApiKeyDep,
+    caller: BotKey,
     settings: SettingsDep,
     conversation_id: str = ConversationId,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
@@ -54,7 +59,8 @@ def get_events(
     connection where headers cannot be set, `?last_event_id=`. A key holds at most
     `BATON_MAX_STREAMS_PER_KEY` streams open in a worker; one more is 429 `too_many_streams`.
     """
-    response = event_stream_response(request, conversation_id, resume_point(last_event_id, resume))
-    limits = [(("key", key), settings.max_streams_per_key)]
+    resume_at = resume_point(last_event_id, resume)
+    response = event_stream_response(request, caller.tenant_id, conversation_id, resume_at)
+    limits = [(("key", f"{caller.tenant_id}:{caller.name}"), settings.max_streams_per_key)]
     response.body_iterator = hold_stream(request, limits, response.body_iterator)
     return response

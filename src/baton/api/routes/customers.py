@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from baton.api.deps import ApiKeyDep, Now, SessionDep
+from baton.api.deps import AdminKey, Now, SessionDep
 from baton.api.routes.turns import _ERRORS
 from baton.privacy import erase_customer, export_customer
 
@@ -24,17 +24,29 @@ class ErasureRead(BaseModel):
 
 
 @router.get("/{customer_id}/export", responses=_ERRORS)
-def export(customer_id: CustomerId, session: SessionDep, now: Now, key: ApiKeyDep) -> Any:
+def export(customer_id: CustomerId, session: SessionDep, now: Now, key: AdminKey) -> Any:
     """Every conversation of this customer (by the `customer.id` the bot sent), with its turns,
     handoffs, briefs and tickets; an unknown id exports nothing."""
-    return export_customer(session=session, customer_id=customer_id, actor=f"key:{key}", now=now)
+    return export_customer(
+        session=session,
+        tenant_id=key.tenant_id,
+        customer_id=customer_id,
+        actor=f"key:{key.name}",
+        now=now,
+    )
 
 
 @router.delete("/{customer_id}", response_model=ErasureRead, responses=_ERRORS)
-def erase(customer_id: CustomerId, session: SessionDep, now: Now, key: ApiKeyDep) -> ErasureRead:
+def erase(customer_id: CustomerId, session: SessionDep, now: Now, key: AdminKey) -> ErasureRead:
     """Erase the customer's turns and personal fields across conversations, briefs, tickets,
     events and undelivered messages; the KPI facts for every period stay as they were."""
-    done = erase_customer(session=session, customer_id=customer_id, actor=f"key:{key}", now=now)
+    done = erase_customer(
+        session=session,
+        tenant_id=key.tenant_id,
+        customer_id=customer_id,
+        actor=f"key:{key.name}",
+        now=now,
+    )
     return ErasureRead(
         customer_id=customer_id,
         conversations=done.conversations,

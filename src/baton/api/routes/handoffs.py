@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from baton.api.deps import ApiKeyDep, ReadSessionDep, RuntimeDep, require_api_key
+from baton.api.deps import ReadKey, ReadSessionDep, RuntimeDep, require_api_key
 from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.brief import render_markdown, render_text, ticket_payload
@@ -47,8 +47,9 @@ def _read(row: HandoffRow) -> HandoffRead:
     return HandoffRead.model_validate(row, from_attributes=True)
 
 
-def current_handoff(handoff_id: str, session: ReadSessionDep) -> HandoffRow:
-    row = repo.get_handoff_row(session=session, handoff_id=handoff_id)
+def current_handoff(handoff_id: str, session: ReadSessionDep, caller: ReadKey) -> HandoffRow:
+    """The caller's tenant's case; another tenant's is as absent as one never made."""
+    row = repo.get_handoff_row(session=session, tenant_id=caller.tenant_id, handoff_id=handoff_id)
     if row is None:
         raise HandoffNotFound(f"no handoff {handoff_id!r}", field="handoff_id")
     return row
@@ -60,13 +61,14 @@ CurrentHandoff = Annotated[HandoffRow, Depends(current_handoff)]
 @router.get("/handoffs", response_model=HandoffPage)
 def list_handoffs(
     session: ReadSessionDep,
-    _key: ApiKeyDep,
+    caller: ReadKey,
     page: PageDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
     queue: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HandoffPage:
     stmt = (
         select(HandoffRow)
+        .where(HandoffRow.tenant_id == caller.tenant_id)
         .order_by(HandoffRow.priority.desc(), HandoffRow.created_at, HandoffRow.id)
         .limit(page.limit)
         .offset(page.offset)
@@ -80,7 +82,7 @@ def list_handoffs(
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffRead, responses={404: _ERRORS[409]})
-def get_handoff(handoff: CurrentHandoff, _key: ApiKeyDep) -> HandoffRead:
+def get_handoff(handoff: CurrentHandoff, _key: ReadKey) -> HandoffRead:
     return _read(handoff)
 
 
@@ -100,7 +102,7 @@ _BRIEF_FORMATS: dict[int | str, dict[str, Any]] = {
 @router.get("/handoffs/{handoff_id}/brief", response_model=Brief, responses=_BRIEF_FORMATS)
 def get_brief(
     handoff: CurrentHandoff,
-    _key: ApiKeyDep,
+    _key: ReadKey,
     fmt: Annotated[Literal["json", "markdown", "text"], Query(alias="format")] = "json",
 ) -> Brief | Response:
     """The case brief; `?format=markdown` or `?format=text` for consoles, e-mail and CRMs."""
@@ -117,7 +119,7 @@ def get_brief(
     response_model=dict[str, Any],
     responses={404: _ERRORS[409]},
 )
-def get_ticket(handoff: CurrentHandoff, system: str, runtime: RuntimeDep, _key: ApiKeyDep) -> Any:
+def get_ticket(handoff: CurrentHandoff, system: str, runtime: RuntimeDep, _key: ReadKey) -> Any:
     """The brief's ticket in a help desk's own field names (`zendesk`, `hubspot`, `salesforce`)."""
     mapping = runtime.policy.brief.tickets.systems.get(system)
     if mapping is None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from baton.api.deps import ApiKeyDep, Now, RuntimeDep, SessionDep
+from baton.api.deps import BotKey, Now, RuntimeDep, SessionDep
 from baton.api.errors import error_body
 from baton.api.routes.turns import _ERRORS, ConversationId
 from baton.reroute import refresh_offers
@@ -54,12 +54,16 @@ def post_email_verify(
     body: VerificationStart,
     session: SessionDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: BotKey,
     conversation_id: str = ConversationId,
 ) -> VerificationStarted:
     """E-mail a one-time code to the address the customer gave; the bot relays it back."""
     expires = verify.start(
-        session=session, conversation_id=conversation_id, email=str(body.email), now=now
+        session=session,
+        tenant_id=caller.tenant_id,
+        conversation_id=conversation_id,
+        email=str(body.email),
+        now=now,
     )
     return VerificationStarted(email=str(body.email), expires_at=expires)
 
@@ -74,15 +78,25 @@ def post_email_confirm(
     session: SessionDep,
     runtime: RuntimeDep,
     now: Now,
-    _key: ApiKeyDep,
+    caller: BotKey,
     conversation_id: str = ConversationId,
 ) -> VerificationConfirmed | JSONResponse:
     """Check the code the customer typed; a wrong try is counted even though it answers 422."""
     outcome = verify.confirm(
-        session=session, conversation_id=conversation_id, code=body.code.strip(), now=now
+        session=session,
+        tenant_id=caller.tenant_id,
+        conversation_id=conversation_id,
+        code=body.code.strip(),
+        now=now,
     )
     if outcome.email is None:
         status, code, message = _PROBLEMS[outcome.problem or "wrong"]
         return JSONResponse(error_body(code, message, "code"), status_code=status)
-    refresh_offers(session, policy=runtime.policy, conversation_id=conversation_id, now=now)
+    refresh_offers(
+        session,
+        policy=runtime.policy,
+        tenant_id=caller.tenant_id,
+        conversation_id=conversation_id,
+        now=now,
+    )
     return VerificationConfirmed(email=outcome.email)

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
-from baton.api.deps import ApiKeyDep, Now, ReadSessionDep, SessionDep
+from baton.api.deps import AdminKey, Now, ReadSessionDep, SessionDep
 from baton.api.paging import PageDep
 from baton.api.routes.turns import _ERRORS
 from baton.store.audit import record_audit
+from baton.store.keys import KeyIdentity
 from baton.store.tables import WebhookDeliveryRow, WebhookEndpointRow
 from baton.transfer import webhooks
 from baton.transfer.egress import EgressGuard
@@ -119,24 +120,30 @@ def _delivery(row: WebhookDeliveryRow) -> DeliveryRead:
 
 
 def _audit(
-    session: Session, key: str, action: str, target: str, now: datetime, **data: object
+    session: Session, key: KeyIdentity, action: str, target: str, now: datetime, **data: object
 ) -> None:
     """Every change to an endpoint and every read of a secret, by the key that made it; `data`
     never holds a secret."""
     record_audit(
-        session=session, actor=f"key:{key}", action=action, target=target, data=data, now=now
+        session=session,
+        tenant_id=key.tenant_id,
+        actor=f"key:{key.name}",
+        action=action,
+        target=target,
+        data=data,
+        now=now,
     )
 
 
 @router.get("/event-types", response_model=list[str])
-def list_event_types(_key: ApiKeyDep) -> list[str]:
+def list_event_types(key: AdminKey) -> list[str]:
     """Every event type an endpoint may subscribe to."""
     return [*webhooks.EVENT_TYPES, *webhooks.OPERATIONAL_EVENT_TYPES]
 
 
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201, responses=_ERRORS)
 def create_endpoint(
-    body: EndpointCreate, session: SessionDep, now: Now, key: ApiKeyDep, guard: EgressGuardDep
+    body: EndpointCreate, session: SessionDep, now: Now, key: AdminKey, guard: EgressGuardDep
 ) -> EndpointCreated:
     """Register a receiver; the answer carries its signing secret.
 
@@ -146,6 +153,7 @@ def create_endpoint(
     guard.check(body.url, unresolved_ok=True)
     row = webhooks.create_endpoint(
         session=session,
+        tenant_id=key.tenant_id,
         url=body.url,
         event_types=body.event_types,
         description=body.description,
@@ -157,14 +165,18 @@ def create_endpoint(
 
 
 @router.get("/endpoints", response_model=EndpointPage)
-def list_endpoints(session: ReadSessionDep, _key: ApiKeyDep, page: PageDep) -> EndpointPage:
-    rows = webhooks.list_endpoints(session=session, limit=page.limit, offset=page.offset)
+def list_endpoints(session: ReadSessionDep, key: AdminKey, page: PageDep) -> EndpointPage:
+    rows = webhooks.list_endpoints(
+        session=session, tenant_id=key.tenant_id, limit=page.limit, offset=page.offset
+    )
     return EndpointPage(items=[_endpoint(r) for r in rows], next_offset=page.next_offset(len(rows)))
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_NOT_FOUND)
-def get_endpoint(endpoint_id: str, session: ReadSessionDep, _key: ApiKeyDep) -> EndpointRead:
-    return _endpoint(webhooks.get_endpoint(session=session, endpoint_id=endpoint_id))
+def get_endpoint(endpoint_id: str, session: ReadSessionDep, key: AdminKey) -> EndpointRead:
+    return _endpoint(
+        webhooks.get_endpoint(session=session, tenant_id=key.tenant_id, endpoint_id=endpoint_id)
+    )
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointRead, responses=_ERRORS)
@@ -173,13 +185,13 @@ def update_endpoint(
     body: EndpointUpdate,
     session: SessionDep,
     now: Now,
-    key: ApiKeyDep,
+    key: AdminKey,
     guard: EgressGuardDep,
 ) -> EndpointRead:
     """Change the URL, the event types, or enable a disabled endpoint again."""
     if body.url is not None:
         guard.check(body.url, unresolved_ok=True)
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    row = webhooks.get_endpoint(session=session, tenant_id=key.tenant_id, endpoint_id=endpoint_id)
     changes = body.model_dump(exclude_unset=True)
     _audit(session, key, "webhook.updated", row.id, now, before={"url": row.url}, changes=changes)
     return _endpoint(
@@ -196,17 +208,17 @@ def update_endpoint(
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204, responses=_NOT_FOUND)
-def delete_endpoint(endpoint_id: str, session: SessionDep, now: Now, key: ApiKeyDep) -> Response:
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+def delete_endpoint(endpoint_id: str, session: SessionDep, now: Now, key: AdminKey) -> Response:
+    row = webhooks.get_endpoint(session=session, tenant_id=key.tenant_id, endpoint_id=endpoint_id)
     _audit(session, key, "webhook.deleted", row.id, now, url=row.url)
     webhooks.delete_endpoint(session=session, endpoint=row)
     return Response(status_code=204)
 
 
 @router.get("/endpoints/{endpoint_id}/secret", response_model=EndpointSecret, responses=_NOT_FOUND)
-def get_secret(endpoint_id: str, session: SessionDep, now: Now, key: ApiKeyDep) -> EndpointSecret:
+def get_secret(endpoint_id: str, session: SessionDep, now: Now, key: AdminKey) -> EndpointSecret:
     """The newest signing secret; each read is in the audit log."""
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    row = webhooks.get_endpoint(session=session, tenant_id=key.tenant_id, endpoint_id=endpoint_id)
     _audit(session, key, "webhook.secret_read", row.id, now)
     return EndpointSecret(secret=webhooks.active_secrets(row, now)[0])
 
@@ -214,11 +226,9 @@ def get_secret(endpoint_id: str, session: SessionDep, now: Now, key: ApiKeyDep) 
 @router.post(
     "/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointSecret, responses=_NOT_FOUND
 )
-def rotate_secret(
-    endpoint_id: str, session: SessionDep, now: Now, key: ApiKeyDep
-) -> EndpointSecret:
+def rotate_secret(endpoint_id: str, session: SessionDep, now: Now, key: AdminKey) -> EndpointSecret:
     """A new secret; for 24 hours messages carry signatures under the old and the new one."""
-    row = webhooks.get_endpoint(session=session, endpoint_id=endpoint_id)
+    row = webhooks.get_endpoint(session=session, tenant_id=key.tenant_id, endpoint_id=endpoint_id)
     grace_until = (now + webhooks.SECRET_GRACE).isoformat()
     _audit(session, key, "webhook.secret_rotated", row.id, now, old_valid_until=grace_until)
     return EndpointSecret(secret=webhooks.rotate_secret(session=session, endpoint=row, now=now))
@@ -227,7 +237,7 @@ def rotate_secret(
 @router.get("/deliveries", response_model=DeliveryPage)
 def list_deliveries(
     session: ReadSessionDep,
-    _key: ApiKeyDep,
+    key: AdminKey,
     page: PageDep,
     status: Annotated[str | None, Query(pattern="^(pending|delivered|dead)$")] = None,
     endpoint_id: Annotated[str | None, Query(max_length=40)] = None,
@@ -235,6 +245,7 @@ def list_deliveries(
     """Newest first; `status=dead` is the dead-letter queue."""
     rows = webhooks.list_deliveries(
         session=session,
+        tenant_id=key.tenant_id,
         status=status,
         endpoint_id=endpoint_id,
         limit=page.limit,
@@ -244,13 +255,17 @@ def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, responses=_NOT_FOUND)
-def get_delivery(delivery_id: str, session: ReadSessionDep, _key: ApiKeyDep) -> DeliveryRead:
-    return _delivery(webhooks.get_delivery(session=session, delivery_id=delivery_id))
+def get_delivery(delivery_id: str, session: ReadSessionDep, key: AdminKey) -> DeliveryRead:
+    return _delivery(
+        webhooks.get_delivery(session=session, tenant_id=key.tenant_id, delivery_id=delivery_id)
+    )
 
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryRead, responses=_ERRORS)
-def retry_delivery(delivery_id: str, session: SessionDep, now: Now, key: ApiKeyDep) -> DeliveryRead:
+def retry_delivery(delivery_id: str, session: SessionDep, now: Now, key: AdminKey) -> DeliveryRead:
     """Redeliver now with the same webhook-id and body, on a fresh retry schedule."""
-    row = webhooks.retry_delivery(session=session, delivery_id=delivery_id, now=now)
+    row = webhooks.retry_delivery(
+        session=session, tenant_id=key.tenant_id, delivery_id=delivery_id, now=now
+    )
     _audit(session, key, "webhook.redelivered", row.endpoint_id, now, delivery_id=row.id)
     return _delivery(row)
