@@ -97,8 +97,19 @@ def eval_command(
     val: Annotated[
         Path | None, typer.Option("--val", help="calibrate the model on this file")
     ] = None,
+    cross: Annotated[
+        bool,
+        typer.Option("--cross", help="person model learns from --train + synthetic rows only"),
+    ] = False,
+    typos: Annotated[
+        bool, typer.Option("--typos", help="also score the file misspelt at a fixed seed")
+    ] = False,
+    flag: Annotated[
+        str | None, typer.Option("--flag", help="only rows whose expect.flags has these letters")
+    ] = None,
 ) -> None:
     """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
+    from baton.cli.eval_person import cross_detector, variants
     from baton.detect import read_examples
     from baton.detect.baseline import BaselineDetector
     from baton.detect.examples import training_examples
@@ -110,8 +121,13 @@ def eval_command(
         policy = load_policy(policy_file)
         policy_dir = policy_file.parent if policy_file else None
         cases = read_cases(data)
-        detector = _detector(policy, policy_dir, train, val)
-        reports = {"baton": _run("baton", detector, cases, policy)}
+        if cross:
+            detector: Deciding = cross_detector(policy, policy_dir, train)
+        else:
+            detector = _detector(policy, policy_dir, train, val)
+        runs = variants(data, cases, flag, typos)
+        reports = {name: _run(name, detector, chosen, policy) for name, chosen in runs.items()}
+        cases = runs["baton"]
         if baseline:
             examples = read_examples(train) if train else training_examples(policy, policy_dir)
             reports["baseline"] = _run(
@@ -122,6 +138,8 @@ def eval_command(
         raise typer.Exit(1) from exc
     if as_json:
         body = reports["baton"].model_dump(mode="json")
+        if typos:
+            body["typos"] = reports["baton+typos"].model_dump(mode="json")
         if baseline:
             body["baseline"] = reports["baseline"].model_dump(mode="json")
         typer.echo(json.dumps(body))
