@@ -46,15 +46,15 @@ _CONTACT = (
 )
 _MAIL = r"(?:e-?)?mail(?:\s+address)?"
 _SUPPORT = (
-    r"(?:the\s+|your\s+)?(?:customer|client|support|service|care|you\b|an? agent|someone|"
-    r"a person|the team|your team)"
+    r"(?:the\s+|your\s+)?(?:customer|client|support|service|care|you|an? agent|someone|"
+    r"a person|the team|your team)\b"
 )
 _CHANNEL_NOUN = (
     r"(?<!\bmy )(?:(?:phone|telephone|contact|helpline|hotline|help line|support|service|care|"
     r"office|call cent(?:er|re)|toll[- ]?free|free|whatsapp|agent'?s?|your|ur)\s+"
     r"(?:phone\s+|contact\s+|mobile\s+)?(?:number|no\b|#)|"
-    rf"(?:number|{_MAIL}|contact (?:details|info\w*)|phone|hours|opening hours) (?:of|for|to) "
-    rf"{_SUPPORT}|(?:customer|client) (?:service|support|care)(?:'s)? "
+    rf"(?:number|{_MAIL}|contact (?:details|info\w*)|phone|hours|opening hours)"
+    rf"(?:\s+\w{{1,4}}){{1,2}}\s+{_SUPPORT}|(?:customer|client) (?:service|support|care)(?:'s)? "
     rf"(?:number|phone|{_MAIL}|contact|hours)|contact (?:details|info\w*|number))"
 )
 _ASK = (
