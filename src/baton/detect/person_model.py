@@ -7,8 +7,8 @@ training file labels). Its decision cut is chosen by cross-validation on those e
 together with the rules, but never under a probability of `MIN_CUT` (0.9), and mapped to 0.5:
 trained on one source and scored on the other (NLU++ and Bitext train splits), the model's hits
 that no rule made were mostly false alarms at lower probabilities (NLU++ -> Bitext: 17 found,
-125 false at the cross-validated cut 0.68; 9 and 19 at 0.9). `top_words` names the words that weighed most
-towards a request, for the reason's evidence.
+125 false at the cross-validated cut 0.68; 9 and 19 at 0.9). `top_words` names the words that
+weighed most towards a request, for the reason's evidence.
 """
 
 from __future__ import annotations
