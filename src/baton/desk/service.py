@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from baton.desk.agents import AgentRole, can_see, role_of
 from baton.desk.offers import OfferState, close_offer, lock_agent
 from baton.desk.timers import on_agent_reply, stop_clocks
+from baton.desk.waits import record_handle_time
 from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
 from baton.errors import Conflict, Forbidden, HandoffNotFound, IllegalTransition, InvalidRequest
 from baton.lifecycle import EventType, HandoffStatus
@@ -301,6 +302,7 @@ def resolve(
     _require_owner(handoff, agent)
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.RESOLVED, at=now)
     stop_clocks(session=session, handoff_id=handoff.id, now=now)
+    record_handle_time(session=session, handoff=handoff, now=now)
     handoff.resolution_code = code
     handoff.outcome = outcome.value
     repo.record_event(

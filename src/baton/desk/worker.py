@@ -1,4 +1,5 @@
-"""The worker loop: expire lapsed offers, fire due SLA timers, push queued cases to agents.
+"""The worker loop: expire lapsed offers, fire due SLA timers, push queued cases to agents, and
+tell queued customers their place and wait when it changes.
 
 Each step is its own unit of work, so one failing step never undoes another. Any number of
 workers may run against one PostgreSQL database; rows are claimed, never shared. On SQLite run
@@ -11,17 +12,19 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
+from baton.desk.waits import publish_waits
 from baton.policy import Policy
 from baton.store.db import SessionFactory, session_scope, unavailable
 
 log = logging.getLogger("baton.worker")
+WAITS_EVERY = timedelta(seconds=5)
 
 
 def utcnow() -> datetime:
@@ -33,10 +36,11 @@ class TickResult:
     expired: int = 0
     fired: int = 0
     assigned: int = 0
+    waits: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.expired or self.fired or self.assigned)
+        return bool(self.expired or self.fired or self.assigned or self.waits)
 
 
 def tick(
@@ -46,15 +50,20 @@ def tick(
     name: str,
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
+    waits: bool = True,
 ) -> TickResult:
-    """One pass of every loop; returns what it did."""
+    """One pass of every loop (the waits' only when `waits`); returns what it did."""
     with session_scope(factory) as session:
         expired = expire_offers(session=session, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    return TickResult(expired=expired, fired=len(fired), assigned=len(made))
+    told = 0
+    if waits:
+        with session_scope(factory) as session:
+            told = publish_waits(session=session, policy=policy, now=clock())
+    return TickResult(expired=expired, fired=len(fired), assigned=len(made), waits=told)
 
 
 def run(
@@ -66,11 +75,18 @@ def run(
     poll: float = 0.5,
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
+    waits_every: timedelta = WAITS_EVERY,
 ) -> None:
     """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do."""
+    waits_due = clock()
     while not stop.is_set():
+        waits = clock() >= waits_due
+        if waits:
+            waits_due = clock() + waits_every
         try:
-            result = tick(factory=factory, policy=policy, name=name, batch=batch, clock=clock)
+            result = tick(
+                factory=factory, policy=policy, name=name, batch=batch, clock=clock, waits=waits
+            )
         except SQLAlchemyError as exc:
             if not unavailable(exc):
                 raise
@@ -83,11 +99,12 @@ def run(
             continue
         if result.busy:
             log.info(
-                "worker %s: %d assigned, %d timers fired, %d offers expired",
+                "worker %s: %d assigned, %d timers fired, %d offers expired, %d waits told",
                 name,
                 result.assigned,
                 result.fired,
                 result.expired,
+                result.waits,
             )
         else:
             stop.wait(poll)
