@@ -136,8 +136,19 @@ def eval_command(
             "--oos-share", min=0.01, max=0.99, help="resample --data to this share out of scope"
         ),
     ] = None,
+    cross: Annotated[
+        bool,
+        typer.Option("--cross", help="person model learns from --train + synthetic rows only"),
+    ] = False,
+    typos: Annotated[
+        bool, typer.Option("--typos", help="also score the file misspelt at a fixed seed")
+    ] = False,
+    flag: Annotated[
+        str | None, typer.Option("--flag", help="only rows whose expect.flags has these letters")
+    ] = None,
 ) -> None:
     """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
+    from baton.cli.eval_person import cross_detector, variants
     from baton.detect import read_examples
     from baton.detect.baseline import BaselineDetector
     from baton.detect.examples import training_examples
@@ -151,9 +162,16 @@ def eval_command(
         cases = read_cases(data)
         if oos_share is not None:
             cases = resample_out_of_scope(cases, oos_share)
-        detector = _detector(policy, policy_dir, train, val, shots)
-        reports = {"baton": _run("baton", detector, cases, policy)}
-        reports["baton"].mode = detector.models.mode
+        if cross:
+            detector: Deciding = cross_detector(policy, policy_dir, train)
+        else:
+            detector = _detector(policy, policy_dir, train, val, shots)
+        runs = variants(data, cases, flag, typos)
+        reports = {name: _run(name, detector, chosen, policy) for name, chosen in runs.items()}
+        cases = runs["baton"]
+        models = getattr(detector, "models", None)
+        if models is not None:
+            reports["baton"].mode = models.mode
         if baseline:
             examples = read_examples(train) if train else training_examples(policy, policy_dir)
             reports["baseline"] = _run(
@@ -164,6 +182,8 @@ def eval_command(
         raise typer.Exit(1) from exc
     if as_json:
         body = reports["baton"].model_dump(mode="json")
+        if typos:
+            body["typos"] = reports["baton+typos"].model_dump(mode="json")
         if baseline:
             body["baseline"] = reports["baseline"].model_dump(mode="json")
         typer.echo(json.dumps(body))

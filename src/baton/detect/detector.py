@@ -72,13 +72,21 @@ class Detector:
         }
         return decide(signals=signals, policy=self.policy, state=state), state
 
+    def _person_request(self, text: str) -> Signal:
+        """The person-request signal; a model hit names the words that weighed most in it."""
+        model = self.models.person
+        if model is None:
+            return human_request(text)
+        score = model.score(text)
+        words = ", ".join(repr(w) for w in model.top_words(text)) if score >= 0.5 else ""
+        return human_request(text, score, words)
+
     def _user_turn(
         self, conversation: Conversation, turn: Turn, state: DetectState
     ) -> tuple[Decision, DetectState]:
         text = turn.text
         prediction = self.models.intents.predict(text) if self.models.intents else None
-        person = self.models.person.score(text) if self.models.person else 0.0
-        asked = human_request(text, person)
+        asked = self._person_request(text)
         low, known = self._scope(turn, prediction, asked)
         level, mood_words = mood.compound(text)
         levels = (*state.sentiments, level)[-self.policy.detect.sentiment_window :]

@@ -93,6 +93,10 @@ class TextFeatures:
         self._char.add(char_ngrams(text), indices, values)
         return np.asarray(indices, dtype=np.int64), np.asarray(values, dtype=np.float64)
 
+    def word_vocabulary(self) -> dict[str, int]:
+        """Word n-gram -> its feature index (to name the words behind a score)."""
+        return {gram: self._word.offset + i for gram, i in self._word.vocabulary.items()}
+
     def matrix(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Many texts at once, as a sparse matrix (for training and batch evaluation)."""
         rows = [self.vector(text) for text in texts]
