@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baton.desk.agents import AgentRole, can_see, role_of
+from baton.desk.episodes import hand_back
+from baton.desk.notices import announce as _announce
 from baton.desk.offers import OfferState, close_offer, lock_agent
 from baton.desk.timers import on_agent_reply, stop_clocks
 from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
@@ -61,29 +62,6 @@ def _require_owner(handoff: HandoffRow, agent: AgentRow) -> None:
         raise Forbidden("only the agent who has this case may do that", field="handoff_id")
 
 
-def _announce(
-    session: Session,
-    handoff: HandoffRow,
-    event: str,
-    message: str,
-    now: datetime,
-    **extra: Any,
-) -> None:
-    """Tell the bot side (conversation events) and the world (outbox) in this transaction."""
-    data = {
-        "handoff_id": handoff.id,
-        "queue": handoff.queue,
-        "status": handoff.status,
-        "message": message,
-        **extra,
-    }
-    repo.add_conversation_event(
-        session=session, conversation_id=handoff.conversation_id, type_=event, at=now, data=data
-    )
-    payload = {"conversation_id": handoff.conversation_id, **data}
-    repo.enqueue(session=session, kind="webhook", topic=event, payload=payload, now=now)
-
-
 def open_cases(*, session: Session, agent_id: str) -> int:
     return int(
         session.scalar(
@@ -109,6 +87,7 @@ def _assign(session: Session, handoff: HandoffRow, agent: AgentRow, by: str, now
         actor=agent.id if by == "accept" else None,
         data={"agent_id": agent.id, "by": by},
     )
+    _announce(session, handoff, "handoff.assigned", "", now, agent_id=agent.id)
 
 
 def _activate(session: Session, handoff: HandoffRow, agent: AgentRow, now: datetime) -> None:
@@ -321,7 +300,10 @@ def resolve(
         agent_name=first_name(agent),
         code=code,
         outcome=outcome.value,
+        bot_active=True,
     )
+    ending = {"code": code, "outcome": outcome.value, "note": note.strip()}
+    hand_back(session=session, handoff=handoff, now=now, ending=ending)
     return handoff
 
 

@@ -1,4 +1,5 @@
-"""The worker loop: expire lapsed offers, fire due SLA timers, push queued cases to agents.
+"""The worker loop: expire lapsed offers, fire due SLA timers, abandon what the customer left,
+push queued cases to agents.
 
 Each step is its own unit of work, so one failing step never undoes another. Any number of
 workers may run against one PostgreSQL database; rows are claimed, never shared. On SQLite run
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from baton.desk.abandon import abandon_due
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
@@ -33,10 +35,11 @@ class TickResult:
     expired: int = 0
     fired: int = 0
     assigned: int = 0
+    abandoned: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.expired or self.fired or self.assigned)
+        return bool(self.expired or self.fired or self.assigned or self.abandoned)
 
 
 def tick(
@@ -53,8 +56,10 @@ def tick(
     with session_scope(factory) as session:
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
+        left = abandon_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
+    with session_scope(factory) as session:
         made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    return TickResult(expired=expired, fired=len(fired), assigned=len(made))
+    return TickResult(expired=expired, fired=len(fired), assigned=len(made), abandoned=left)
 
 
 def run(

@@ -50,6 +50,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "handoff.sla_breached",
     "handoff.resolved",
     "handoff.abandoned",
+    "conversation.handback",
 )
 DEAD_LETTERED = "webhook.dead_lettered"
 ENDPOINT_DISABLED = "webhook.endpoint_disabled"

@@ -26,7 +26,7 @@ def post_turn(
     conversation_id: str = ConversationId,
 ) -> TurnResult:
     """Record one turn; answer with the Decision and, when escalated, the handoff and its offers."""
-    turn = Turn.model_validate(body.model_dump(exclude={"customer"}))
+    turn = Turn.model_validate(body.model_dump(exclude={"customer", "left"}))
     return process_turn(
         session,
         runtime=runtime,
@@ -34,4 +34,5 @@ def post_turn(
         turn=turn,
         customer=body.customer,
         now=now,
+        customer_left=body.left,
     )

@@ -1,0 +1,114 @@
+"""Episodes: who holds the conversation, and the handback that returns it to the bot.
+
+A conversation is a sequence of episodes. A handoff that ends (`resolved` or `abandoned`) ends
+its episode: the bot holds the conversation again (`bot_active`), the detector's state starts
+afresh, and the bot hears a `handback` with how the case ended. The next turn opens a new episode,
+whose brief covers only its own turns and links the earlier handoffs. A resolved handoff is never
+reopened: a new one links to it (`previous_handoff_id`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from baton.lifecycle import EventType
+from baton.reinject import reinjected
+from baton.store import repositories as repo
+from baton.store.tables import ConversationRow, EpisodeRow, HandoffRow
+
+HANDBACK = "handback"
+AGENT_ACTIONS = frozenset(
+    {EventType.ACCEPTED.value, EventType.REPLIED.value, EventType.TRANSFERRED.value}
+)
+
+
+def open_episode(*, session: Session, conversation: ConversationRow, now: datetime) -> bool:
+    """Start the next episode if none is open (a first turn, or the first after a handback)."""
+    if conversation.episode > 0 and conversation.handed_back_at is None:
+        return False
+    conversation.episode += 1
+    conversation.handed_back_at = None
+    session.add(
+        EpisodeRow(conversation_id=conversation.id, number=conversation.episode, started_at=now)
+    )
+    return True
+
+
+def earlier_handoffs(*, session: Session, conversation: ConversationRow) -> list[str]:
+    """The ids of the handoffs of the conversation's earlier episodes, oldest first."""
+    return list(
+        session.scalars(
+            select(HandoffRow.id)
+            .where(
+                HandoffRow.conversation_id == conversation.id,
+                HandoffRow.episode < conversation.episode,
+            )
+            .order_by(HandoffRow.created_at, HandoffRow.id)
+        )
+    )
+
+
+def previous_handoff(*, session: Session, conversation_id: str) -> str | None:
+    """The conversation's latest handoff, which a new handoff links to (never reopens)."""
+    return session.scalars(
+        select(HandoffRow.id)
+        .where(HandoffRow.conversation_id == conversation_id)
+        .order_by(HandoffRow.created_at.desc(), HandoffRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def hand_back(
+    *, session: Session, handoff: HandoffRow, now: datetime, ending: dict[str, Any]
+) -> dict[str, Any]:
+    """End the handoff's episode and tell the bot it holds the conversation again."""
+    conversation = repo.get_conversation_row(
+        session=session, conversation_id=handoff.conversation_id, for_update=True
+    )
+    assert conversation is not None
+    conversation.bot_active = True
+    conversation.handed_back_at = now
+    conversation.episode_start_seq = conversation.turn_count
+    if not reinjected("stale_state"):
+        conversation.state = {}
+    session.execute(
+        update(EpisodeRow)
+        .where(
+            EpisodeRow.conversation_id == conversation.id,
+            EpisodeRow.number == handoff.episode,
+            EpisodeRow.ended_at.is_(None),
+        )
+        .values(ended_at=now)
+    )
+    payload = {
+        "handoff_id": handoff.id,
+        "status": handoff.status,
+        "episode": handoff.episode,
+        "bot_active": True,
+        **ending,
+        "agent_actions": _agent_actions(session, handoff),
+    }
+    repo.add_conversation_event(
+        session=session, conversation_id=conversation.id, type_=HANDBACK, at=now, data=payload
+    )
+    repo.enqueue(
+        session=session,
+        kind="webhook",
+        topic=f"conversation.{HANDBACK}",
+        payload={"conversation_id": conversation.id, **payload},
+        now=now,
+    )
+    return payload
+
+
+def _agent_actions(session: Session, handoff: HandoffRow) -> list[dict[str, Any]]:
+    """What the agents did on the case, in order: accepted, replied, transferred."""
+    return [
+        {"type": e.type, "at": e.at.isoformat(), "agent_id": e.actor}
+        for e in repo.list_handoff_events(session=session, handoff_id=handoff.id)
+        if e.type in AGENT_ACTIONS
+    ]
