@@ -45,10 +45,12 @@ def live(settings: Settings) -> Iterator[Journey]:
         yield j
 
 
+@pytest.mark.timeout(max(300, 2 * _budget()))
 def test_journey_stateful(live: Journey) -> None:
     run_state_machine_as_test(JourneyMachine, settings=_settings(_budget(), shrink=True))
 
 
+@pytest.mark.timeout(max(300, 2 * _budget()))
 @pytest.mark.parametrize("defect", DEFECTS)
 def test_journey_stateful_catches_reinjected(
     settings: Settings, defect: str, monkeypatch: pytest.MonkeyPatch

@@ -144,3 +144,14 @@ def test_every_decision_is_stamped_with_the_policy_and_the_models(j: Journey) ->
     handoff = j.turn("c10", ASK_PERSON)["handoff"]["id"]
     _, created = j.events(handoff)[0]
     assert created["policy_hash"] == j.runtime.policy_hash
+
+
+def test_same_instant_handoffs_link_to_the_one_before(j: Journey) -> None:
+    """Found by the journey machine on PostgreSQL: handoffs opened in the same instant were
+    ordered by their random ids, so a new one could link to an older one."""
+    ids = []
+    for _ in range(4):
+        ids.append(j.turn("c11", ASK_PERSON)["handoff"]["id"])
+        assert j.cancel("c11").status_code == 200
+    links = [j.handoff_read(h)["previous_handoff_id"] for h in ids]
+    assert links == [None, *ids[:-1]]

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from baton.lifecycle import EventType
 from baton.reinject import reinjected
 from baton.store import repositories as repo
-from baton.store.tables import ConversationRow, EpisodeRow, HandoffRow
+from baton.store.tables import ConversationRow, EpisodeRow, HandoffEventRow, HandoffRow
 
 HANDBACK = "handback"
 AGENT_ACTIONS = frozenset(
@@ -38,28 +38,33 @@ def open_episode(*, session: Session, conversation: ConversationRow, now: dateti
     return True
 
 
+def _in_order(conversation_id: str) -> Select[Any]:
+    """The conversation's handoffs in the order they were opened: by their first event's id.
+
+    Not by `created_at`: two handoffs opened in the same instant would tie, and their random ids
+    would decide (the journey model found that seam).
+    """
+    first = func.min(HandoffEventRow.id)
+    return (
+        select(HandoffRow.id)
+        .join(HandoffEventRow, HandoffEventRow.handoff_id == HandoffRow.id)
+        .where(HandoffRow.conversation_id == conversation_id)
+        .group_by(HandoffRow.id)
+        .order_by(first)
+    )
+
+
 def earlier_handoffs(*, session: Session, conversation: ConversationRow) -> list[str]:
     """The ids of the handoffs of the conversation's earlier episodes, oldest first."""
     return list(
-        session.scalars(
-            select(HandoffRow.id)
-            .where(
-                HandoffRow.conversation_id == conversation.id,
-                HandoffRow.episode < conversation.episode,
-            )
-            .order_by(HandoffRow.created_at, HandoffRow.id)
-        )
+        session.scalars(_in_order(conversation.id).where(HandoffRow.episode < conversation.episode))
     )
 
 
 def previous_handoff(*, session: Session, conversation_id: str) -> str | None:
     """The conversation's latest handoff, which a new handoff links to (never reopens)."""
-    return session.scalars(
-        select(HandoffRow.id)
-        .where(HandoffRow.conversation_id == conversation_id)
-        .order_by(HandoffRow.created_at.desc(), HandoffRow.id.desc())
-        .limit(1)
-    ).first()
+    ids = list(session.scalars(_in_order(conversation_id)))
+    return ids[-1] if ids else None
 
 
 def hand_back(
