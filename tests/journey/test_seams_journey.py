@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from baton.config import Settings
+from baton.store.tables import OfferRow
 from tests.journey.driver import ASK_PERSON, FORCING, NEUTRAL, Journey, journey
 
 
@@ -155,3 +157,16 @@ def test_same_instant_handoffs_link_to_the_one_before(j: Journey) -> None:
         assert j.cancel("c11").status_code == 200
     links = [j.handoff_read(h)["previous_handoff_id"] for h in ids]
     assert links == [None, *ids[:-1]]
+
+
+def test_resolving_a_case_still_offered_to_its_agent_closes_the_offer(j: Journey) -> None:
+    """Found by a 1,200-step journey run: an agent resolved a case the worker had offered them
+    without accepting it first, and the offer stayed pending on a resolved case for ever."""
+    agent = j.add_agent("Ada", queues=("support",), capacity=1)
+    j.presence(agent, "online")
+    case = j.turn("c12", ASK_PERSON)["handoff"]["id"]
+    assert j.tick().assigned == 1
+    j.resolve(agent, case)
+    with j.session() as s:
+        states = s.scalars(select(OfferRow.state).where(OfferRow.handoff_id == case)).all()
+    assert list(states) == ["accepted"]

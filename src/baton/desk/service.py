@@ -278,6 +278,8 @@ def resolve(
         raise InvalidRequest(f"a note is at most {MAX_NOTE_CHARS} characters", field="note")
     handoff = load(session=session, handoff_id=handoff_id, agent=agent, for_update=True)
     _require_owner(handoff, agent)
+    # Resolving a case still offered to its agent answers the offer (found by the journey test).
+    close_offer(session=session, handoff_id=handoff.id, state=OfferState.ACCEPTED, now=now)
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.RESOLVED, at=now)
     stop_clocks(session=session, handoff_id=handoff.id, now=now)
     handoff.resolution_code = code
