@@ -127,10 +127,14 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 20
+        # A bound for a hung start, not a timing: on a busy 2-core machine the app's start-up
+        # (migrations, the detector's models) can take tens of seconds.
+        deadline = time.monotonic() + 180
         while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the live server did not start")
+            if not self.thread.is_alive():
+                raise RuntimeError("the live server did not start (its thread ended)")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the live server did not start within 180 s")
             time.sleep(0.02)
         return self
 

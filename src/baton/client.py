@@ -161,8 +161,16 @@ class _Calls:
         channel: Channel | str | None,
         decline: bool,
         note: str | None,
+        queue: str | None = None,
+        priority: int | None = None,
     ) -> Call[TurnResult]:
-        body = {"channel": str(channel) if channel else None, "decline": decline, "note": note}
+        body = {
+            "channel": str(channel) if channel else None,
+            "decline": decline,
+            "note": note,
+            "queue": queue,
+            "priority": priority,
+        }
         path = f"/v1/conversations/{conversation_id}/handoff"
         return Call(self._request("POST", path, json=body), _turn_result)
 
@@ -228,12 +236,25 @@ class BatonClient:
         )
 
     def request_handoff(
-        self, conversation_id: str, *, channel: Channel | str | None = None, note: str | None = None
+        self,
+        conversation_id: str,
+        *,
+        channel: Channel | str | None = None,
+        note: str | None = None,
+        queue: str | None = None,
+        priority: int | None = None,
     ) -> TurnResult:
-        """Ask for a person, optionally on a chosen channel (an offered one)."""
-        return self._run(
-            self._calls.handoff(conversation_id, channel=channel, decline=False, note=note)
+        """Ask for a person, optionally on a chosen (offered) channel; the bot may name the queue,
+        ask for a priority (capped by the policy) and leave a note for the agent's brief."""
+        call = self._calls.handoff(
+            conversation_id,
+            channel=channel,
+            decline=False,
+            note=note,
+            queue=queue,
+            priority=priority,
         )
+        return self._run(call)
 
     def decline(self, conversation_id: str) -> TurnResult:
         """Decline an offer: the bot carries on."""
@@ -322,12 +343,24 @@ class AsyncBatonClient:
         )
 
     async def request_handoff(
-        self, conversation_id: str, *, channel: Channel | str | None = None, note: str | None = None
+        self,
+        conversation_id: str,
+        *,
+        channel: Channel | str | None = None,
+        note: str | None = None,
+        queue: str | None = None,
+        priority: int | None = None,
     ) -> TurnResult:
         """See `BatonClient.request_handoff`."""
-        return await self._run(
-            self._calls.handoff(conversation_id, channel=channel, decline=False, note=note)
+        call = self._calls.handoff(
+            conversation_id,
+            channel=channel,
+            decline=False,
+            note=note,
+            queue=queue,
+            priority=priority,
         )
+        return await self._run(call)
 
     async def decline(self, conversation_id: str) -> TurnResult:
         """See `BatonClient.decline`."""

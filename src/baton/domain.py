@@ -88,6 +88,16 @@ class Customer(Frozen):
     lifecycle_stage: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=16)
     authenticated: bool = False
+    email_verified: bool = Field(
+        default=False,
+        description="the address was confirmed (by the bot, or by a code Baton sent to it)",
+    )
+
+    @property
+    def trusted_email(self) -> str | None:
+        """The address Baton may write to: one the bot vouches for or a code confirmed, never
+        one merely typed in the chat (see `baton.transfer.verify`)."""
+        return self.email if self.email and (self.authenticated or self.email_verified) else None
 
 
 class Turn(Frozen):
@@ -200,6 +210,9 @@ class Brief(Frozen):
     episode: int = Field(default=1, description="the conversation's episode the brief covers")
     earlier_handoffs: tuple[str, ...] = Field(
         default=(), description="handoffs of the conversation's earlier episodes, oldest first"
+    )
+    bot_note: str | None = Field(
+        default=None, description="what the bot wrote for the agent when it asked for a person"
     )
 
 

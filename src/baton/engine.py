@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from baton.brief import Summarizer, build_brief
@@ -35,11 +35,18 @@ from baton.domain import (
     Routing,
     Turn,
 )
-from baton.errors import ConversationNotFound, IllegalTransition, InvalidRequest, TurnConflict
+from baton.errors import (
+    ConversationNotFound,
+    IllegalTransition,
+    InvalidRequest,
+    TurnConflict,
+)
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy, policy_hash
 from baton.reinject import reinjected
+from baton.reroute import apply_levers
 from baton.route import route
+from baton.route.levers import Levers, check_levers
 from baton.store import repositories as repo
 from baton.store.floor import floor_snapshot
 from baton.store.tables import ConversationRow, HandoffRow
@@ -92,10 +99,18 @@ class TurnResult(BaseModel):
 
 
 class HandoffRequest(BaseModel):
-    """The customer's (or bot's) word on a handoff: ask for a person, pick a channel, or decline."""
+    """The customer's (or bot's) word on a handoff: ask for a person, pick a channel, or decline;
+    the bot may also name the queue (`team` is an alias), ask for a priority and leave a note."""
 
     channel: Channel | None = None
     decline: bool = False
+    queue: str | None = Field(
+        default=None, validation_alias=AliasChoices("queue", "team"), max_length=64
+    )
+    priority: int | None = Field(
+        default=None, ge=0, le=100, description="at most the policy's priority.bot_max"
+    )
+    note: str | None = Field(default=None, max_length=2000, description="for the agent's brief")
 
 
 def process_turn(
@@ -259,6 +274,7 @@ def request_handoff(
             bot_active=conv_row.bot_active,
             episode=conv_row.episode,
         )
+    levers = check_levers(runtime.policy, queue=request.queue, priority=request.priority)
     if handoff is None:
         reason = Reason(
             code=ReasonCode.HUMAN_REQUESTED,
@@ -268,13 +284,20 @@ def request_handoff(
         )
         decision = runtime.stamp(Decision(action=Action.HANDOFF, reasons=(reason,), score=1.0))
         conversation = _conversation(session, conv_row)
-        handoff = _escalate(session, runtime, conv_row, conversation, decision, False, now)
+        handoff = _escalate(
+            session, runtime, conv_row, conversation, decision, False, now, levers=levers
+        )
+    else:
+        apply_levers(session, policy=runtime.policy, handoff=handoff, levers=levers, now=now)
+    if request.note:
+        handoff.brief = {**handoff.brief, "bot_note": request.note}
     routing = Routing.model_validate(handoff.routing)
     channel = request.channel or (
         Channel(handoff.channel) if handoff.channel else best_channel(routing)
     )
     offer = next((o for o in routing.offers if o.channel is channel), None)
-    if offer is None or not offer.available:
+    chosen = request.channel is not None
+    if offer is None or (chosen and not offer.available):
         raise InvalidRequest(
             f"channel {channel.value!r} is not offered for this case", field="channel"
         )
@@ -344,6 +367,7 @@ def _escalate(
     decision: Decision,
     forced: bool,
     now: datetime,
+    levers: Levers | None = None,
 ) -> HandoffRow:
     """Prepare the brief, route it, and open the handoff (queued if forced, else offered)."""
     brief = build_brief(
@@ -367,6 +391,8 @@ def _escalate(
         snapshot=floor_snapshot(session=session, policy=runtime.policy),
         now=now,
         handoff_id=handoff_id,
+        queue_name=levers.queue if levers else None,
+        min_priority=levers.min_priority if levers else 0,
     )
     channel = best_channel(routing) if forced else None
     handoff = repo.create_handoff_row(
@@ -483,7 +509,10 @@ def _conversation(
 
 
 def _merge_customer(stored: dict[str, Any] | None, incoming: Customer) -> dict[str, Any]:
+    """The bot's latest word on the customer; a new address is unconfirmed until it says so."""
     merged = dict(stored or {})
+    if incoming.email is not None and incoming.email != merged.get("email"):
+        merged.pop("email_verified", None)
     merged.update(incoming.model_dump(mode="json", exclude_defaults=True))
     return merged
 

@@ -59,6 +59,7 @@ def test_a_plain_question_continues(api: TestClient) -> None:
 
 def test_an_offer_can_be_taken_on_a_channel(api: TestClient) -> None:
     turn = {**TURN, "text": "hmm", "bot": {"confidence": 0.1, "fallback": True}}
+    turn["customer"] = {"email": "ana@example.com", "authenticated": True}
     offered = api.post("/v1/conversations/c3/turns", json=turn).json()
     assert offered["decision"]["action"] == "offer"
     assert offered["handoff"]["status"] == "offered"
@@ -85,3 +86,33 @@ def test_a_declined_offer_is_not_made_again_at_once(settings: Settings) -> None:
         assert again["handoff"] is None
         twice = api.post("/v1/conversations/c4/handoff", json={"decline": True})
         assert (twice.status_code, twice.json()["error"]["code"]) == (409, "illegal_transition")
+
+
+PASSCODE = {**TURN, "text": "I forgot my passcode and can't log in"}
+
+
+def _codes(api: TestClient, conversation: str, turn: dict[str, object]) -> list[str]:
+    body = api.post(f"/v1/conversations/{conversation}/turns", json=turn).json()
+    return [x["code"] for x in body["decision"]["reasons"]]
+
+
+def test_identity_required_fires_for_an_unverified_customer(api: TestClient) -> None:
+    assert "identity_required" in _codes(api, "unverified", PASSCODE)
+
+
+def test_identity_required_does_not_fire_for_a_customer_the_bot_verified(api: TestClient) -> None:
+    turn = {**PASSCODE, "customer": {"id": "cus_1", "authenticated": True}}
+    assert "identity_required" not in _codes(api, "verified", turn)
+
+
+def test_an_always_person_intent_needs_a_person_even_when_verified(settings: Settings) -> None:
+    base = default_policy()
+    intents = dict(base.intents)
+    intents["passcode_forgotten"] = intents["passcode_forgotten"].model_copy(
+        update={"always_person": True}
+    )
+    policy = base.model_copy(update={"intents": intents})
+    runtime = Runtime(policy, model_cache_dir=settings.model_cache_dir)
+    with authorized(create_app(settings, runtime=runtime)) as client:
+        turn = {**PASSCODE, "customer": {"id": "cus_1", "authenticated": True}}
+        assert "identity_required" in _codes(client, "strict", turn)

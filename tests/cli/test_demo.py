@@ -17,9 +17,10 @@ TURN = {
     "text": "I want to talk to a human",
     "sent_at": "2026-11-24T10:00:00Z",
 }
+STOLEN = "someone stole my card, block it now"
 
 
-def test_the_demo_assigns_an_escalated_case_without_a_separate_worker(tmp_path: Path) -> None:
+def test_the_demo_assigns_an_escalated_case_to_the_printed_login(tmp_path: Path) -> None:
     port = free_port()
     argv = [sys.executable, "-m", "baton", "demo", "--port", str(port)]
     argv += ["--db", str(tmp_path / "demo.db")]
@@ -32,12 +33,16 @@ def test_the_demo_assigns_an_escalated_case_without_a_separate_worker(tmp_path: 
         assert key is not None, printed
         headers = {"Authorization": f"Bearer {key.group(1)}"}
         with httpx.Client(base_url=server.url, headers=headers, timeout=10) as api:
-            answer = api.post("/v1/conversations/c-1/turns", json=TURN).json()
-            handoff_id = answer["handoff"]["id"]
-            deadline = time.monotonic() + 30
-            while (case := api.get(f"/v1/handoffs/{handoff_id}").json())["agent_id"] is None:
-                assert time.monotonic() < deadline, f"never assigned: {case['status']}"
-                time.sleep(0.2)
-        assert case["status"] == "assigned"
+            for conversation, text in (("c-1", TURN["text"]), ("c-2", STOLEN)):
+                turn = {**TURN, "text": text}
+                answer = api.post(f"/v1/conversations/{conversation}/turns", json=turn).json()
+                handoff_id = answer["handoff"]["id"]
+                deadline = time.monotonic() + 30
+                while (case := api.get(f"/v1/handoffs/{handoff_id}").json())["agent_id"] is None:
+                    assert time.monotonic() < deadline, f"never assigned: {case['status']}"
+                    time.sleep(0.2)
+                assert case["status"] == "assigned"
+                # the login the demo prints, not an agent nobody is signed in as
+                assert case["agent_id"] == "ag_ada", (case["queue"], case["agent_id"])
     finally:
         server.stop()

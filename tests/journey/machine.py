@@ -140,14 +140,13 @@ class JourneyMachine(RuleBasedStateMachine):
         if conv.episode == 0:
             return
         before = self.cases.get(conv.open_case) if conv.open_case else None
-        fresh = conv.handed_back
-        if fresh:
+        response = self.j.handoff(conv.id, **({"channel": "email"} if pick else {}))
+        if response.status_code != 200:  # refused: nothing changed, not even the episode
+            assert response.status_code in (409, 422), response.text
+            return
+        if conv.handed_back:
             conv.begin_turn("-")
             conv.episode_turns.clear()
-        response = self.j.handoff(conv.id, **({"channel": "email"} if pick else {}))
-        if response.status_code != 200:
-            assert response.json()["error"]["code"] == "invalid_request", response.text
-            return
         answer = response.json()
         if before is None:
             self._opened(

@@ -24,7 +24,7 @@ def offers(routing: object) -> dict[Channel, object]:
 def test_open_and_staffed_offers_chat_with_an_honest_wait() -> None:
     routing = route(
         brief=brief(ReasonCode.HUMAN_REQUESTED),
-        customer=Customer(email="ana@example.com"),
+        customer=Customer(email="ana@example.com", authenticated=True),
         policy=default_policy(),
         snapshot=STAFFED,
         now=TUESDAY,
@@ -50,7 +50,7 @@ def test_open_and_staffed_offers_chat_with_an_honest_wait() -> None:
 def test_closed_queue_offers_email_by_the_next_business_morning() -> None:
     routing = route(
         brief=brief(ReasonCode.HUMAN_REQUESTED),
-        customer=None,
+        customer=Customer(email="ana@example.com", authenticated=True),
         policy=default_policy(),
         snapshot=STAFFED,
         now=SUNDAY,
@@ -65,8 +65,27 @@ def test_closed_queue_offers_email_by_the_next_business_morning() -> None:
     assert routing.first_response_due == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     assert best_channel(routing) is Channel.EMAIL
     assert confirmation(routing, Channel.EMAIL).endswith(
-        "Expected wait: a reply by e-mail by Monday 09:00 (London time)."
+        "Expected wait: a reply by e-mail to ana@example.com by Monday 09:00 (London time)."
     )
+
+
+def test_no_email_offer_without_an_address_baton_may_write_to() -> None:
+    typed = brief(ReasonCode.HUMAN_REQUESTED).model_copy(
+        update={"identifiers": (Identifier(kind="email", value="x@example.org", source="turn:t1"),)}
+    )
+    for customer in (None, Customer(email="ana@example.com")):
+        routing = route(
+            brief=typed,
+            customer=customer,
+            policy=default_policy(),
+            snapshot=STAFFED,
+            now=SUNDAY,
+            handoff_id="ho_3",
+        )
+        email = offers(routing)[Channel.EMAIL]
+        assert not email.available  # type: ignore[attr-defined]
+        # Closed chat and no e-mail: the case waits in the queue's chat for the morning.
+        assert best_channel(routing) is Channel.CHAT
 
 
 def test_urgent_cases_get_the_urgent_sla_and_security_runs_on_calendar_time() -> None:

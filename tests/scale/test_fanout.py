@@ -43,6 +43,7 @@ def test_an_event_written_through_one_worker_streams_from_another(
         "text": "hmm",
         "sent_at": SENT_AT,
         "bot": {"confidence": 0.1, "fallback": True},
+        "customer": {"email": "fan@example.com", "authenticated": True},
     }
     offered = httpx.post(writer.url + "/v1/conversations/fan-1/turns", json=unsure, headers=headers)
     assert offered.json()["handoff"]["status"] == "offered"

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.transfer.mail import certificate, smtp  # noqa: F401 - fixtures
+
 
 @pytest.fixture
 def refusing_port() -> Iterator[int]:

@@ -45,7 +45,7 @@ def test_sync_client_sends_turns_asks_for_a_person_and_follows_events(server: Li
             "c-sync",
             turn_id="t2",
             text="this is useless, get me a human",
-            customer=Customer(email="sam@example.com"),
+            customer=Customer(email="sam@example.com", authenticated=True),
         )
         assert result.handoff is not None and result.message
         again = baton.request_handoff("c-sync", channel="email")

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from baton.adapters.common import conversation_key, hand_over
+from baton.adapters.common import conversation_key, hand_over, levers
 from baton.domain import Customer, Role, Turn
 from baton.engine import Runtime
 from baton.errors import BatonError, InvalidRequest
@@ -167,7 +167,7 @@ def initiate(
             conversation_id=conversation_id,
             turns=turns(activity, now),
             customer=customer(activity),
-            channel=None,
+            request=levers(activity.value),
             now=now,
         )
     except BatonError as exc:

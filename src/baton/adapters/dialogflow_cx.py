@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from baton.adapters.common import conversation_key, hand_over
+from baton.adapters.common import conversation_key, hand_over, levers
 from baton.domain import Action, BotSignal, Customer, Role, Turn
 from baton.engine import Runtime, TurnResult, process_turn
 
@@ -171,7 +171,7 @@ def handle(
             conversation_id=conversation_id,
             turns=new_turns,
             customer=customer(request),
-            channel=None,
+            request=levers(metadata),
             now=now,
         )
         return _answer(handed, metadata)

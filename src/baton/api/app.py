@@ -9,7 +9,16 @@ from fastapi import FastAPI
 
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BodyLimit
-from baton.api.routes import adapters, analytics, conversations, handoffs, health, turns, webhooks
+from baton.api.routes import (
+    adapters,
+    analytics,
+    conversations,
+    handoffs,
+    health,
+    turns,
+    verification,
+    webhooks,
+)
 from baton.api.security import SecurityHeaders
 from baton.brief.llm import summarizer_from_settings
 from baton.config import Settings, get_settings
@@ -67,7 +76,16 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (turns, conversations, handoffs, health, webhooks, adapters, analytics):
+    for module in (
+        turns,
+        conversations,
+        verification,
+        handoffs,
+        health,
+        webhooks,
+        adapters,
+        analytics,
+    ):
         app.include_router(module.router)
     install_console(app)
     if demo:

@@ -266,6 +266,31 @@ def soak(
         raise typer.Exit(1)
 
 
+@app.command("eta")
+def eta(seed: int = typer.Option(20261201, help="the synthetic week's seed")) -> None:
+    """The wait Baton tells against the wait that follows, over a seeded synthetic week."""
+    from baton.perf.eta import simulate_week
+
+    table = Table(title="ETA error, one synthetic week of one chat queue (seconds)")
+    columns = ("handle time", "arrivals", "median |error|", "waited", "median |error| if waited")
+    for column in (*columns, "mean |error|", "p90 |error|", "mean wait"):
+        table.add_column(column)
+    for label, learn in (("measured (live)", True), ("prior 600 s only", False)):
+        score = simulate_week(seed=seed, learn=learn)
+        table.add_row(
+            f"{label}: {score.learned_handle_seconds:.0f} s",
+            str(score.arrivals),
+            f"{score.median_abs_error:.0f}",
+            str(score.waited),
+            f"{score.median_abs_error_waited:.0f}",
+            f"{score.mean_abs_error:.0f}",
+            f"{score.p90_abs_error:.0f}",
+            f"{score.mean_wait:.0f}",
+        )
+    console.print(table)
+    console.print("Synthetic data: arrivals, shifts and handle times are simulated (perf/eta.py).")
+
+
 @app.command("all")
 def all_cmd(
     ctx: typer.Context,

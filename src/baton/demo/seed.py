@@ -1,4 +1,8 @@
-"""Seed a demo store: agents online for every queue of the policy, and a bot API key."""
+"""Seed a demo store: the printed agent online for every queue, the others away, and a bot key.
+
+Only the agent whose login the demo prints is online: a newcomer's case must reach the console
+they are looking at, not an agent nobody is signed in as.
+"""
 
 from __future__ import annotations
 
@@ -20,11 +24,11 @@ DEMO_AGENTS = (
 
 
 def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
-    """Create the demo agents (online, console password DEMO_PASSWORD) and an API key."""
-    known = {q.name for q in policy.queues}
+    """Create the demo agents (console password DEMO_PASSWORD) and an API key."""
+    known = [q.name for q in policy.queues]
     password_hash = hash_password(DEMO_PASSWORD)
-    for slug, name, queues in DEMO_AGENTS:
-        serves = [q for q in queues if q in known]
+    for n, (slug, name, queues) in enumerate(DEMO_AGENTS):
+        serves = known if n == 0 else [q for q in queues if q in known]
         skills = sorted({s for q in serves for s in policy.queue(q).skills})
         session.add(
             AgentRow(
@@ -33,7 +37,7 @@ def seed_demo(*, session: Session, policy: Policy, now: datetime) -> str:
                 name=name,
                 role="agent",
                 password_hash=password_hash,
-                presence="online",
+                presence="online" if n == 0 else "away",
                 capacity=3,
                 skills=skills,
                 queues=serves,

@@ -25,6 +25,17 @@ def begin_write(session: Session) -> None:
         session.execute(text("UPDATE agents SET id = id WHERE 0"))
 
 
+def try_singleton(session: Session, key: int) -> bool:
+    """Whether this transaction may run a pass that only one worker at a time should run: a
+    transaction-scoped advisory lock on PostgreSQL (False when another worker holds it); on
+    SQLite the write lock (`begin_write`) already serialises it."""
+    if is_sqlite(session):
+        begin_write(session)
+        return True
+    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar()
+    return bool(got)
+
+
 def skip_locked(stmt: S) -> S:
     """Lock the selected rows, skipping those another transaction holds (PostgreSQL)."""
     return stmt.with_for_update(skip_locked=True)

@@ -19,6 +19,7 @@ from baton.desk.episodes import hand_back
 from baton.desk.notices import announce as _announce
 from baton.desk.offers import OfferState, close_offer, lock_agent
 from baton.desk.timers import on_agent_reply, stop_clocks
+from baton.desk.waits import record_handle_time
 from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
 from baton.errors import Conflict, Forbidden, HandoffNotFound, IllegalTransition, InvalidRequest
 from baton.lifecycle import EventType, HandoffStatus
@@ -282,6 +283,7 @@ def resolve(
     close_offer(session=session, handoff_id=handoff.id, state=OfferState.ACCEPTED, now=now)
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.RESOLVED, at=now)
     stop_clocks(session=session, handoff_id=handoff.id, now=now)
+    record_handle_time(session=session, handoff=handoff, now=now)
     handoff.resolution_code = code
     handoff.outcome = outcome.value
     repo.record_event(

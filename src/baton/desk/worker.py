@@ -1,5 +1,5 @@
 """The worker loop: expire lapsed offers, fire due SLA timers, abandon what the customer left,
-push queued cases to agents.
+push queued cases to agents, and tell queued customers their place and wait when it changes.
 
 Each step is its own unit of work, so one failing step never undoes another. Any number of
 workers may run against one PostgreSQL database; rows are claimed, never shared. On SQLite run
@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,10 +20,12 @@ from baton.desk.abandon import abandon_due
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
+from baton.desk.waits import publish_waits
 from baton.policy import Policy
 from baton.store.db import SessionFactory, session_scope, unavailable
 
 log = logging.getLogger("baton.worker")
+WAITS_EVERY = timedelta(seconds=5)
 
 
 def utcnow() -> datetime:
@@ -36,10 +38,11 @@ class TickResult:
     fired: int = 0
     assigned: int = 0
     abandoned: int = 0
+    waits: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.expired or self.fired or self.assigned or self.abandoned)
+        return bool(self.expired or self.fired or self.assigned or self.abandoned or self.waits)
 
 
 def tick(
@@ -49,8 +52,9 @@ def tick(
     name: str,
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
+    waits: bool = True,
 ) -> TickResult:
-    """One pass of every loop; returns what it did."""
+    """One pass of every loop (the waits' only when `waits`); returns what it did."""
     with session_scope(factory) as session:
         expired = expire_offers(session=session, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
@@ -59,7 +63,13 @@ def tick(
         left = abandon_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         made = assign_batch(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    return TickResult(expired=expired, fired=len(fired), assigned=len(made), abandoned=left)
+    told = 0
+    if waits:
+        with session_scope(factory) as session:
+            told = publish_waits(session=session, policy=policy, now=clock())
+    return TickResult(
+        expired=expired, fired=len(fired), assigned=len(made), abandoned=left, waits=told
+    )
 
 
 def run(
@@ -71,11 +81,18 @@ def run(
     poll: float = 0.5,
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
+    waits_every: timedelta = WAITS_EVERY,
 ) -> None:
     """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do."""
+    waits_due = clock()
     while not stop.is_set():
+        waits = clock() >= waits_due
+        if waits:
+            waits_due = clock() + waits_every
         try:
-            result = tick(factory=factory, policy=policy, name=name, batch=batch, clock=clock)
+            result = tick(
+                factory=factory, policy=policy, name=name, batch=batch, clock=clock, waits=waits
+            )
         except SQLAlchemyError as exc:
             if not unavailable(exc):
                 raise
@@ -88,11 +105,12 @@ def run(
             continue
         if result.busy:
             log.info(
-                "worker %s: %d assigned, %d timers fired, %d offers expired",
+                "worker %s: %d assigned, %d timers fired, %d offers expired, %d waits told",
                 name,
                 result.assigned,
                 result.fired,
                 result.expired,
+                result.waits,
             )
         else:
             stop.wait(poll)

@@ -18,7 +18,13 @@ from baton.learn.coverage import Candidate, CoverageCluster, cluster
 from baton.learn.kpis import KpiFilters, KpiReport, compute_kpis, iso_week, kpi_sums
 from baton.learn.rollup import refresh
 from baton.lifecycle import EventType
-from baton.store.tables import ConversationRow, HandoffEventRow, HandoffFactRow, HandoffRow
+from baton.store.tables import (
+    ConversationRow,
+    HandoffEventRow,
+    HandoffFactRow,
+    HandoffRow,
+    TurnRow,
+)
 
 KB_ANSWER = "kb_answer"
 SYNTHETIC_PREFIXES = ("syn-", "bench-")
@@ -163,21 +169,26 @@ def _why(fact: HandoffFactRow) -> list[str]:
 
 
 def _lines(session: Session, handoff: HandoffRow) -> list[Line]:
+    """The brief's transcript, then what the agent wrote: the texts of the turns the desk stored."""
     lines = [
         Line(role=str(t.get("role", "")), text=str(t.get("text", ""))[:MAX_LINE_CHARS])
         for t in (handoff.brief or {}).get("transcript", [])
     ]
-    replies = session.scalars(
-        select(HandoffEventRow)
-        .where(
-            HandoffEventRow.handoff_id == handoff.id,
-            HandoffEventRow.type == EventType.REPLIED.value,
-        )
-        .order_by(HandoffEventRow.id)
+    reply_turns = select(HandoffEventRow.data).where(
+        HandoffEventRow.handoff_id == handoff.id,
+        HandoffEventRow.type == EventType.REPLIED.value,
     )
-    lines += [
-        Line(role="agent", text=str(e.data.get("text", ""))[:MAX_LINE_CHARS]) for e in replies
-    ]
+    turn_ids = [str(d.get("turn_id")) for d in session.scalars(reply_turns) if d.get("turn_id")]
+    if turn_ids:
+        agent_turns = session.scalars(
+            select(TurnRow.text)
+            .where(
+                TurnRow.conversation_id == handoff.conversation_id,
+                TurnRow.turn_id.in_(turn_ids),
+            )
+            .order_by(TurnRow.seq)
+        )
+        lines += [Line(role="agent", text=text[:MAX_LINE_CHARS]) for text in agent_turns]
     return lines[-12:]
 
 

@@ -79,6 +79,7 @@ class IntentConfig(Strict):
     description: str = ""
     examples: tuple[str, ...] = ()
     next_best_action: str | None = Field(default=None, max_length=300)
+    always_person: bool = False
 
     @field_validator("next_best_action")
     @classmethod
@@ -221,6 +222,13 @@ class PriorityConfig(Strict):
         default=30, ge=1, description="waiting this long is worth one priority point"
     )
     breach_bump: int = Field(default=20, ge=0, le=100)
+    bot_max: int = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="the highest priority a bot may ask for, so a prompt-injected bot cannot "
+        "put its cases ahead of every queue",
+    )
 
 
 class IdentifierPattern(Strict):

@@ -52,3 +52,53 @@ def expected_wait_seconds(load: QueueLoad) -> int | None:
     servers = max(load.servers, load.agents_online)
     ahead = load.waiting - load.free_slots + 1
     return math.ceil(ahead * load.mean_handle_seconds / servers)
+
+
+def queued_wait_seconds(load: QueueLoad, position: int) -> int | None:
+    """The wait left for the case at `position` (1 = next) in its queue, by the same model: it is
+    served when a slot is free for it, after `position - free slots` completions at `c / handle
+    time`. None when nobody who serves the queue is online."""
+    if load.agents_online <= 0:
+        return None
+    if load.free_slots >= position:
+        return 0
+    servers = max(load.servers, load.agents_online)
+    return math.ceil((position - load.free_slots) * load.mean_handle_seconds / servers)
+
+
+# The handle-time estimate: a prior for a new queue, then an exponentially weighted mean.
+PRIOR_HANDLE_SECONDS = 600.0
+PRIOR_CASES = 5
+WINDOW_CASES = 200
+MAX_HANDLE_SECONDS = 4 * 3600
+
+
+def updated_handle_mean(mean: float, cases: int, handle_seconds: float) -> float:
+    """A queue's mean handle time after one more resolved case.
+
+    The prior counts as PRIOR_CASES cases, so a new queue's first few cases move it gently; past
+    WINDOW_CASES each case weighs 1/WINDOW_CASES, so the estimate follows a team that gets faster
+    or slower within a few hundred cases. A case held open for hours (a forgotten tab) is capped.
+    """
+    weight = 1.0 / min(cases + PRIOR_CASES + 1, WINDOW_CASES)
+    return mean + (min(max(handle_seconds, 0.0), MAX_HANDLE_SECONDS) - mean) * weight
+
+
+def place_changed(before: int | None, after: int) -> bool:
+    """Whether a new place in the queue is worth telling: any move near the front (the last five
+    places), else a move of a fifth of the place, so a long queue is not told every step."""
+    if before is None:
+        return True
+    if after == before:
+        return False
+    return after <= 5 or abs(after - before) >= 0.2 * before
+
+
+def wait_changed(before: int | None, after: int | None) -> bool:
+    """Whether a new estimate is worth telling the customer: known/unknown flipped, or it moved by
+    more than a minute and a quarter of itself (so a wait does not flicker by seconds)."""
+    if (before is None) != (after is None):
+        return True
+    if before is None or after is None:
+        return False
+    return abs(after - before) > max(60, 0.25 * before)

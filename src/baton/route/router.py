@@ -23,9 +23,18 @@ def route(
     snapshot: FloorSnapshot,
     now: datetime,
     handoff_id: str,
+    queue_name: str | None = None,
+    min_priority: int = 0,
 ) -> Routing:
-    """Where a case goes, how urgent it is, when it is due and what the customer is offered."""
-    queue_name, rule = choose_queue(brief=brief, customer=customer, policy=policy)
+    """Where a case goes, how urgent it is, when it is due and what the customer is offered.
+
+    `queue_name` and `min_priority` are the bot's word (already checked against the policy): the
+    queue it named, and a priority the case gets at least.
+    """
+    if queue_name is None:
+        queue_name, rule = choose_queue(brief=brief, customer=customer, policy=policy)
+    else:
+        rule = "bot"
     queue = policy.queue(queue_name)
     score = priority(
         brief=brief,
@@ -33,6 +42,7 @@ def route(
         config=policy.priority,
         tier_weights=policy.detect.tier_weights,
     )
+    score = max(score, min_priority)
     sla = sla_for(queue, urgency=brief.urgency, priority=score)
     clock = clock_calendar(policy, queue, sla)
     hours = queue_calendar(policy, queue)

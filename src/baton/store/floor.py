@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from baton.lifecycle import HandoffStatus
 from baton.policy import Policy
 from baton.route import FloorSnapshot, QueueLoad
+from baton.route.eta import PRIOR_HANDLE_SECONDS
 from baton.store.tables import AgentRow, HandoffRow, QueueStatRow
 
 CHAT = "chat"
@@ -48,6 +49,6 @@ def floor_snapshot(*, session: Session, policy: Policy) -> FloorSnapshot:
             free_slots=sum(max(0, slots[a.id] - busy.get(a.id, 0)) for a in serving),
             waiting=waiting.get(queue.name, 0),
             arrivals_per_hour=stat.arrivals_per_hour if stat else 0.0,
-            mean_handle_seconds=stat.mean_handle_seconds if stat else 600.0,
+            mean_handle_seconds=stat.mean_handle_seconds if stat else PRIOR_HANDLE_SECONDS,
         )
     return FloorSnapshot(queues=loads)

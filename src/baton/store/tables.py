@@ -122,6 +122,12 @@ class HandoffRow(Base):
     queue_key: Mapped[float | None] = mapped_column(
         Float, doc="service order while queued: queued_at - priority * aging; smaller first"
     )
+    wait_position: Mapped[int | None] = mapped_column(
+        Integer, doc="the place in the queue the customer was last told (handoff.wait_updated)"
+    )
+    wait_seconds: Mapped[int | None] = mapped_column(
+        Integer, doc="the wait the customer was last told, in seconds"
+    )
     episode: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     previous_handoff_id: Mapped[str | None] = mapped_column(
         String(40), doc="the conversation's handoff before this one: never reopened, linked"
@@ -192,6 +198,7 @@ class QueueStatRow(Base):
     queue: Mapped[str] = mapped_column(String(64), primary_key=True)
     arrivals_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
     mean_handle_seconds: Mapped[float] = mapped_column(Float, default=600.0)
+    cases: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
 
 
@@ -455,3 +462,18 @@ class RateBucketRow(Base):
     tokens: Mapped[float] = mapped_column(Float)
     # Seconds since the epoch of the last refill; a float keeps the refill one SQL expression.
     refilled_at: Mapped[float] = mapped_column(Float)
+
+
+class EmailVerificationRow(Base):
+    """A one-time code sent to an address the customer gave, before Baton will e-mail it."""
+
+    __tablename__ = "email_verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]

@@ -1,7 +1,8 @@
 """Channel offers and the message that tells the customer what happens next and when.
 
 `chat` is available when the queue is open, someone who serves it is online and the expected
-wait is under the limit; `email` always, promising the SLA's first-response time; `meeting` with
+wait is under the limit; `email` when Baton has an address it may write to (`transfer.verify`),
+promising the SLA's first-response time; `meeting` with
 a booking link for queues that book meetings and for complex cases; `callback` where the queue
 and the policy define it and a phone number is known.
 """
@@ -103,14 +104,19 @@ def _chat(policy: Policy, queue: QueueConfig, ctx: OfferContext) -> ChannelOffer
 
 
 def _email(ctx: OfferContext) -> ChannelOffer:
-    to = f" to {ctx.email}" if ctx.email else ""
+    if ctx.email is None:
+        return ChannelOffer(
+            channel=Channel.EMAIL,
+            available=False,
+            detail="We can reply by e-mail once we have confirmed your address with a code.",
+        )
     when = fmt_when(ctx.reply_by, now=ctx.now, zone=ctx.zone)
     return ChannelOffer(
         channel=Channel.EMAIL,
         available=True,
         expected_wait_seconds=max(0, int((ctx.reply_by - ctx.now).total_seconds())),
         reply_by=ctx.reply_by,
-        detail=f"Expected wait: a reply by e-mail{to} {when}.",
+        detail=f"Expected wait: a reply by e-mail to {ctx.email} {when}.",
     )
 
 
@@ -132,23 +138,23 @@ def _callback(ctx: OfferContext) -> ChannelOffer:
 
 
 def contact_points(brief: Brief | None, customer: Customer | None) -> tuple[str | None, str | None]:
-    """The customer's e-mail and phone: from their profile, else from what they wrote."""
-    email = customer.email if customer else None
+    """The address Baton may e-mail (never one typed in the chat), and a phone to call back."""
     phone = customer.phone if customer else None
     for ident in brief.identifiers if brief else ():
-        if ident.kind == "email" and email is None:
-            email = ident.value
         if ident.kind == "phone" and phone is None:
             phone = ident.value
-    return email, phone
+    return (customer.trusted_email if customer else None), phone
 
 
 def best_channel(routing: Routing) -> Channel:
-    """The channel of a forced handoff the customer did not choose: chat if open, else e-mail."""
-    for offer in routing.offers:
-        if offer.channel is Channel.CHAT and offer.available:
-            return Channel.CHAT
-    return Channel.EMAIL
+    """The channel of a handoff the customer did not choose: chat if open, else e-mail if Baton
+    may write to them, else the queue's chat all the same (the case waits for a person)."""
+    available = {o.channel for o in routing.offers if o.available}
+    for channel in (Channel.CHAT, Channel.EMAIL):
+        if channel in available:
+            return channel
+    offered = {o.channel for o in routing.offers}
+    return Channel.CHAT if Channel.CHAT in offered else Channel.EMAIL
 
 
 def confirmation(routing: Routing, channel: Channel) -> str:

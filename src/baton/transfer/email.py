@@ -140,20 +140,22 @@ def brief_text(brief: Brief) -> str:
     return "\n".join(lines)
 
 
-def customer_email(brief: Brief) -> str | None:
-    """Where to confirm: the customer's own address first, else one they wrote in the chat."""
-    emails = [i for i in brief.identifiers if i.kind == "email"]
-    emails.sort(key=lambda i: i.source != "customer")
-    return emails[0].value if emails else None
-
-
 def handoff_emails(
-    *, handoff_id: str, queue: str, brief: Brief, confirmation: str, team_email: str | None
+    *,
+    handoff_id: str,
+    queue: str,
+    brief: Brief,
+    confirmation: str,
+    customer: str | None,
+    team_email: str | None,
 ) -> list[Email]:
-    """The customer's confirmation (when an address is known) and the team's notification."""
+    """The customer's confirmation and the team's notification.
+
+    `customer` is an address Baton may write to (`Customer.trusted_email`), never one typed in the
+    chat; and the customer's mail is Baton's own words only: a mail that quoted the chat would let
+    anyone send text of their choosing from the company's address.
+    """
     domain = "baton.local"
-    customer = customer_email(brief)
-    noted = [f"  {i.kind}: {i.value}" for i in brief.identifiers]
     out: list[Email] = []
     if customer:
         text = [
@@ -161,11 +163,9 @@ def handoff_emails(
             "",
             f"Your reference: {handoff_id}",
             "",
-            "What you told us, so you won't need to repeat it:",
-            f"  {brief.desired_outcome}",
+            "The person who picks this up has our conversation in front of them, "
+            "so you won't need to repeat yourself.",
         ]
-        if noted:
-            text += ["", "Details we noted:", *noted]
         out.append(
             Email(
                 to=(customer,),

@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from baton.domain import Brief
+from baton.domain import Brief, Customer
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope, unavailable
 from baton.store.tables import OutboxRow, WebhookDeliveryRow, WebhookEndpointRow
@@ -193,11 +193,16 @@ class Worker:
         handoff = repo.get_handoff_row(session=session, handoff_id=str(payload.get("handoff_id")))
         if handoff is None or handoff.channel != "email":
             return []
+        conversation = repo.get_conversation_row(
+            session=session, conversation_id=handoff.conversation_id
+        )
+        known = conversation.customer if conversation is not None else None
         return handoff_emails(
             handoff_id=handoff.id,
             queue=handoff.queue,
             brief=Brief.model_validate(handoff.brief),
             confirmation=str(payload.get("message") or ""),
+            customer=Customer.model_validate(known).trusted_email if known else None,
             team_email=self.team_email,
         )
 

@@ -4,7 +4,8 @@ A reason's score is the probability mass the model puts on all the intents the p
 that reason (so "refund" spread over three refund intents still counts), and at least
 0.5 + confidence / 2 when the most likely intent is one of them; a bot-supplied intent the
 policy knows counts as certain. High-value intents are weighted by the customer's tier and
-lifecycle stage.
+lifecycle stage. An identity-required intent raises nothing for a customer the bot has already
+verified (`customer.authenticated`), unless the policy marks the intent `always_person`.
 """
 
 from __future__ import annotations
@@ -52,10 +53,14 @@ def intent_signals(
         ranked, source = prediction.ranked, "intent model"
     else:
         return {}
+    verified = customer is not None and customer.authenticated
     for intent, p in ranked:
         config = policy.intents.get(intent)
-        if config is not None and config.reason in INTENT_REASONS:
-            mass.setdefault(config.reason, []).append((intent, p))
+        if config is None or config.reason not in INTENT_REASONS:
+            continue
+        if verified and config.reason is ReasonCode.IDENTITY_REQUIRED and not config.always_person:
+            continue
+        mass.setdefault(config.reason, []).append((intent, p))
     signals: dict[ReasonCode, Signal] = {}
     top_intent, top_p = ranked[0]
     for code, parts in mass.items():

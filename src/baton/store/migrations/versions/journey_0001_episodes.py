@@ -1,7 +1,7 @@
 """episodes: a conversation's episodes, who holds it (bot_active), handoffs linked to earlier ones
 
 Revision ID: journey_0001
-Revises: scale_0001
+Revises: wait_0001
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import baton.store.tables
 
 revision: str = "journey_0001"
-down_revision: str | None = "scale_0001"
+down_revision: str | None = "wait_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
