@@ -24,6 +24,7 @@ from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
 from baton.errors import Conflict, Forbidden, HandoffNotFound, IllegalTransition, InvalidRequest
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
+from baton.reinject import reinjected
 from baton.store import repositories as repo
 from baton.store.tables import AgentRow, HandoffRow, HandoffTicketRow
 
@@ -88,7 +89,8 @@ def _assign(session: Session, handoff: HandoffRow, agent: AgentRow, by: str, now
         actor=agent.id if by == "accept" else None,
         data={"agent_id": agent.id, "by": by},
     )
-    _announce(session, handoff, "handoff.assigned", "", now, agent_id=agent.id)
+    if not reinjected("assigned_off_stream"):
+        _announce(session, handoff, "handoff.assigned", "", now, agent_id=agent.id)
 
 
 def _activate(session: Session, handoff: HandoffRow, agent: AgentRow, now: datetime) -> None:
