@@ -151,6 +151,8 @@ class Decision(Frozen):
     topic: str | None = None
     sentiment: Sentiment | None = None
     urgency: Urgency = Urgency.NORMAL
+    policy_hash: str | None = Field(default=None, description="the policy that decided")
+    model_version: str | None = Field(default=None, description="the detector's trained models")
 
     @property
     def codes(self) -> tuple[ReasonCode, ...]:
@@ -210,6 +212,10 @@ class Brief(Frozen):
     knowledge: tuple[str, ...] = ()
     ticket_fields: TicketFields
     transcript: tuple[TranscriptLine, ...]
+    episode: int = Field(default=1, description="the conversation's episode the brief covers")
+    earlier_handoffs: tuple[str, ...] = Field(
+        default=(), description="handoffs of the conversation's earlier episodes, oldest first"
+    )
     bot_note: str | None = Field(
         default=None, description="what the bot wrote for the agent when it asked for a person"
     )

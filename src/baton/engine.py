@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 
 from baton.brief import Summarizer, build_brief
 from baton.brief.reading import Reading
+from baton.desk.abandon import AbandonCause, abandon
 from baton.desk.assign import queue_case
+from baton.desk.episodes import earlier_handoffs, open_episode, previous_handoff
 from baton.desk.timers import on_customer_message
 from baton.detect import Detector, DetectState, load_models
+from baton.detect.training import models_key
 from baton.domain import (
     URGENCY_ORDER,
     Action,
@@ -40,7 +43,8 @@ from baton.errors import (
     TurnConflict,
 )
 from baton.lifecycle import EventType, HandoffStatus
-from baton.policy import Policy
+from baton.policy import Policy, policy_hash
+from baton.reinject import reinjected
 from baton.reroute import apply_levers
 from baton.route import route
 from baton.route.levers import Levers, check_levers
@@ -59,10 +63,20 @@ class Runtime:
     policy_dir: Path | None = None
     summarizer: Summarizer | None = None
     detector: Detector = field(init=False)
+    policy_hash: str = field(init=False)
+    model_version: str = field(init=False)
 
     def __post_init__(self) -> None:
         models = load_models(self.policy, base_dir=self.policy_dir, cache_dir=self.model_cache_dir)
         self.detector = Detector(self.policy, models)
+        self.policy_hash = policy_hash(self.policy)
+        self.model_version = models_key(self.policy, self.policy_dir)
+
+    def stamp(self, decision: Decision) -> Decision:
+        """The decision with the policy and models that made it (for replay and recalibration)."""
+        return decision.model_copy(
+            update={"policy_hash": self.policy_hash, "model_version": self.model_version}
+        )
 
 
 class HandoffSummary(BaseModel):
@@ -81,6 +95,8 @@ class TurnResult(BaseModel):
     handoff: HandoffSummary | None = None
     message: str | None = None
     replayed: bool = False
+    bot_active: bool = Field(default=True, description="false while a person holds the case")
+    episode: int = Field(default=1, description="the conversation's current episode")
 
 
 class HandoffRequest(BaseModel):
@@ -107,8 +123,12 @@ def process_turn(
     turn: Turn,
     customer: Customer | None,
     now: datetime,
+    customer_left: bool = False,
 ) -> TurnResult:
-    """Store one turn and act on it; the same `turn_id` sent again gets the same answer."""
+    """Store one turn and act on it; the same `turn_id` sent again gets the same answer.
+
+    `customer_left`: the customer has gone; an open handoff is abandoned (`customer_left`).
+    """
     conv_row = repo.lock_conversation_row(
         session=session,
         tenant_id=tenant_id,
@@ -126,16 +146,24 @@ def process_turn(
             )
         return TurnResult.model_validate({**(existing.response or {}), "replayed": True})
 
+    open_episode(session=session, conversation=conv_row, now=now)
     open_handoff = repo.get_open_handoff_row(
         session=session, tenant_id=tenant_id, conversation_id=conversation_id
     )
     if customer is not None:
         conv_row.customer = _merge_customer(conv_row.customer, customer)
+    if customer_left:
+        result = _leave(session, runtime, conv_row, open_handoff, turn, now)
+        repo.add_turn_row(
+            session=session, conversation=conv_row, turn=turn, now=now, response=_dump(result)
+        )
+        return result
     # Detect reads only the new turn and the carried state; the transcript is read from the
     # store only when a brief is built from it.
     state = DetectState.model_validate(conv_row.state or {})
     latest = repo.conversation_from_rows(conv_row, [], tail=(turn,))
     decision, state = runtime.detector.decide(latest, state, now)
+    decision = runtime.stamp(decision)
     conv_row.state = state.model_dump(mode="json")
 
     result = TurnResult(conversation_id=conversation_id, turn_id=turn.turn_id, decision=decision)
@@ -143,6 +171,9 @@ def process_turn(
         conversation = _conversation(session, conv_row, tail=turn)
         _relay_customer_turn(session, runtime.policy, open_handoff, turn, now)
         _refresh_brief(session, runtime, open_handoff, conversation, decision, now)
+        if _forces_offer(open_handoff, decision):
+            _queue_offer(session, runtime, conv_row, open_handoff, channel=None, now=now)
+            result.message = _customer_message(open_handoff)
         result.handoff = _summary(open_handoff)
     elif decision.action is not Action.CONTINUE:
         forced = decision.action is Action.HANDOFF
@@ -152,14 +183,80 @@ def process_turn(
         )
         result.handoff = _summary(handoff)
         result.message = _customer_message(handoff)
+    result.bot_active, result.episode = conv_row.bot_active, conv_row.episode
     repo.add_turn_row(
-        session=session,
-        conversation=conv_row,
-        turn=turn,
-        now=now,
-        response=result.model_dump(mode="json"),
+        session=session, conversation=conv_row, turn=turn, now=now, response=_dump(result)
     )
     return result
+
+
+def _dump(result: TurnResult) -> dict[str, Any]:
+    return result.model_dump(mode="json")
+
+
+def _forces_offer(handoff: HandoffRow, decision: Decision) -> bool:
+    """A forcing decision while an offer is open: the offer becomes a case (detect.md's rule)."""
+    offered = handoff.status == HandoffStatus.OFFERED.value
+    return offered and decision.action is Action.HANDOFF and not reinjected("forced_offer")
+
+
+def _leave(
+    session: Session,
+    runtime: Runtime,
+    conv_row: ConversationRow,
+    handoff: HandoffRow | None,
+    turn: Turn,
+    now: datetime,
+) -> TurnResult:
+    """The customer's last turn: an open handoff is abandoned, the bot holds the conversation."""
+    if handoff is not None:
+        abandon(
+            session=session,
+            handoff=handoff,
+            cause=AbandonCause.CUSTOMER_LEFT,
+            now=now,
+            actor="customer",
+        )
+        conv_row.episode_start_seq += 1  # the leaving turn belongs to the episode it ended
+    return TurnResult(
+        conversation_id=conv_row.id,
+        turn_id=turn.turn_id,
+        decision=runtime.stamp(Decision(action=Action.CONTINUE)),
+        handoff=_summary(handoff) if handoff is not None else None,
+        bot_active=conv_row.bot_active,
+        episode=conv_row.episode,
+    )
+
+
+def cancel_handoff(
+    session: Session, *, runtime: Runtime, tenant_id: str, conversation_id: str, now: datetime
+) -> TurnResult:
+    """The bot says the customer left: the open handoff is abandoned (`customer_left`)."""
+    conv_row = repo.get_conversation_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id, for_update=True
+    )
+    if conv_row is None:
+        raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
+    handoff = repo.get_open_handoff_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
+    if handoff is None:
+        raise IllegalTransition("there is no open handoff to cancel", field="conversation_id")
+    abandon(
+        session=session,
+        handoff=handoff,
+        cause=AbandonCause.CUSTOMER_LEFT,
+        now=now,
+        actor="customer",
+    )
+    return TurnResult(
+        conversation_id=conversation_id,
+        turn_id=f"#{conv_row.turn_count}",
+        decision=runtime.stamp(Decision(action=Action.CONTINUE)),
+        handoff=_summary(handoff),
+        bot_active=conv_row.bot_active,
+        episode=conv_row.episode,
+    )
 
 
 def request_handoff(
@@ -177,6 +274,7 @@ def request_handoff(
     )
     if conv_row is None:
         raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
+    open_episode(session=session, conversation=conv_row, now=now)
     handoff = repo.get_open_handoff_row(
         session=session, tenant_id=tenant_id, conversation_id=conversation_id
     )
@@ -186,8 +284,10 @@ def request_handoff(
         return TurnResult(
             conversation_id=conversation_id,
             turn_id=turn_ref,
-            decision=Decision(action=Action.CONTINUE),
+            decision=runtime.stamp(Decision(action=Action.CONTINUE)),
             message="No problem, let's carry on.",
+            bot_active=conv_row.bot_active,
+            episode=conv_row.episode,
         )
     levers = check_levers(runtime.policy, queue=request.queue, priority=request.priority)
     if handoff is None:
@@ -197,7 +297,7 @@ def request_handoff(
             action=Action.HANDOFF,
             evidence="asked through the handoff endpoint",
         )
-        decision = Decision(action=Action.HANDOFF, reasons=(reason,), score=1.0)
+        decision = runtime.stamp(Decision(action=Action.HANDOFF, reasons=(reason,), score=1.0))
         conversation = _conversation(session, conv_row)
         handoff = _escalate(
             session,
@@ -224,26 +324,63 @@ def request_handoff(
             f"channel {channel.value!r} is not offered for this case", field="channel"
         )
     if handoff.status == HandoffStatus.OFFERED.value:
-        handoff.channel = channel.value
-        repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.QUEUED, at=now)
-        queue_case(session=session, policy=runtime.policy, handoff=handoff, now=now)
-        repo.record_event(
-            session=session,
-            handoff=handoff,
-            type_=EventType.CREATED,
-            at=now,
-            actor="customer",
-            data={"channel": channel.value, "queue": handoff.queue},
-        )
-        _announce(session, handoff, "handoff.created", now)
+        _queue_offer(session, runtime, conv_row, handoff, channel=channel, now=now)
     reasons = tuple(Reason.model_validate(r) for r in handoff.reasons)
     return TurnResult(
         conversation_id=conversation_id,
         turn_id=turn_ref,
-        decision=Decision(action=Action.HANDOFF, reasons=reasons),
+        decision=runtime.stamp(Decision(action=Action.HANDOFF, reasons=reasons)),
         handoff=_summary(handoff),
         message=_customer_message(handoff),
+        bot_active=conv_row.bot_active,
+        episode=conv_row.episode,
     )
+
+
+def _queue_offer(
+    session: Session,
+    runtime: Runtime,
+    conv_row: ConversationRow,
+    handoff: HandoffRow,
+    *,
+    channel: Channel | None,
+    now: datetime,
+) -> None:
+    """An offer becomes a case: in its queue, clocks running, the bot told; a person holds it.
+
+    With `channel` the customer took the offer as shown; without, a forcing decision took it,
+    and the case is routed again by every reason so far.
+    """
+    if channel is None:
+        routing = route(
+            brief=Brief.model_validate(handoff.brief),
+            customer=Customer.model_validate(conv_row.customer) if conv_row.customer else None,
+            policy=runtime.policy,
+            snapshot=floor_snapshot(
+                session=session, tenant_id=conv_row.tenant_id, policy=runtime.policy
+            ),
+            now=now,
+            handoff_id=handoff.id,
+        )
+        handoff.routing = routing.model_dump(mode="json")
+        handoff.queue, handoff.priority = routing.queue, routing.priority
+        handoff.first_response_due = routing.first_response_due
+        handoff.resolution_due = routing.resolution_due
+        channel = best_channel(routing)
+    handoff.channel = channel.value
+    repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.QUEUED, at=now)
+    queue_case(session=session, policy=runtime.policy, handoff=handoff, now=now)
+    conv_row.bot_active = False
+    codes = [r["code"] for r in handoff.reasons]
+    repo.record_event(
+        session=session,
+        handoff=handoff,
+        type_=EventType.CREATED,
+        at=now,
+        actor="customer",
+        data={"channel": channel.value, "queue": handoff.queue, "reasons": codes},
+    )
+    _announce(session, handoff, "handoff.created", now)
 
 
 def _escalate(
@@ -252,7 +389,6 @@ def _escalate(
     conv_row: ConversationRow,
     conversation: Conversation,
     decision: Decision,
-    *,
     forced: bool,
     now: datetime,
     levers: Levers | None = None,
@@ -268,6 +404,14 @@ def _escalate(
         policy=runtime.policy,
         now=now,
         readings=_readings(session, conversation, decision),
+    ).model_copy(
+        update={
+            "episode": conv_row.episode,
+            "earlier_handoffs": tuple(earlier_handoffs(session=session, conversation=conv_row)),
+        }
+    )
+    previous = previous_handoff(
+        session=session, tenant_id=conv_row.tenant_id, conversation_id=conv_row.id
     )
     handoff_id = repo.new_handoff_id()
     routing = route(
@@ -295,15 +439,22 @@ def _escalate(
         routing=routing,
         now=now,
     )
+    handoff.episode, handoff.previous_handoff_id = conv_row.episode, previous
     if forced:
         queue_case(session=session, policy=runtime.policy, handoff=handoff, now=now)
+        conv_row.bot_active = False
     event = EventType.CREATED if forced else EventType.OFFERED
     repo.record_event(
         session=session,
         handoff=handoff,
         type_=event,
         at=now,
-        data={"queue": routing.queue, "reasons": list(decision.codes)},
+        data={
+            "queue": routing.queue,
+            "reasons": list(decision.codes),
+            "policy_hash": decision.policy_hash,
+            "model_version": decision.model_version,
+        },
     )
     _announce(session, handoff, f"handoff.{event.value}", now)
     return handoff
@@ -381,6 +532,9 @@ def _refresh_brief(
         readings=_readings(session, conversation, decision),
         opened_at=opened_at,
     )
+    brief = brief.model_copy(
+        update={"episode": earlier.episode, "earlier_handoffs": earlier.earlier_handoffs}
+    )
     if earlier.summary_source != brief.summary_source:
         brief = brief.model_copy(
             update={"summary": earlier.summary, "summary_source": earlier.summary_source}
@@ -411,14 +565,13 @@ def _readings(
 def _conversation(
     session: Session, conv_row: ConversationRow, *, tail: Turn | None = None
 ) -> Conversation:
-    """The stored transcript, plus `tail`: the turn being processed, stored at the end."""
-    return repo.conversation_from_rows(
-        conv_row,
-        repo.list_turn_rows(
-            session=session, tenant_id=conv_row.tenant_id, conversation_id=conv_row.id
-        ),
-        tail=(tail,) if tail else (),
+    """The current episode's stored turns, plus `tail`: the turn being processed, stored last."""
+    rows = repo.list_turn_rows(
+        session=session, tenant_id=conv_row.tenant_id, conversation_id=conv_row.id
     )
+    if not reinjected("mixed_brief"):
+        rows = [r for r in rows if r.seq > conv_row.episode_start_seq]
+    return repo.conversation_from_rows(conv_row, rows, tail=(tail,) if tail else ())
 
 
 def _merge_customer(stored: dict[str, Any] | None, incoming: Customer) -> dict[str, Any]:

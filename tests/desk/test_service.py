@@ -199,8 +199,9 @@ def test_resolve_records_code_outcome_and_label(session: Session) -> None:
     assert [e.type for e in events][-2:] == ["resolved", "labelled"]
     assert events[-1].data == {"necessary": False} and events[-1].actor == ada.id
     assert [e.at for e in events] == sorted(e.at for e in events)
-    kind, data = conversation_events(session, case.conversation_id)[-1]
+    (kind, data), (last, handback) = conversation_events(session, case.conversation_id)[-2:]
     assert kind == "handoff.resolved" and data["code"] == "refund_issued"
+    assert last == "handback" and handback["code"] == "refund_issued" and handback["bot_active"]
     service.label(session=session, handoff_id=case.id, agent=ada, necessary=True, now=later(10))
     assert case.necessary is True
     with pytest.raises(IllegalTransition):

@@ -112,7 +112,11 @@ def test_week_overall(seeded: Session) -> None:
     assert (k.meetings_booked, k.transferred) == (1, 1)
     assert k.escalated_conversations == 4  # c1 (twice, counted once), c4, c5, c8
     assert report.conversations == 10
-    assert report.deflection_rate == 0.6  # (10 - 4) / 10
+    assert (report.episodes, report.deflected) == (
+        10,
+        5,
+    )  # every conversation but the five with a case
+    assert report.deflection_rate == 0.5
 
 
 def test_week_per_queue_reason_channel(seeded: Session) -> None:
@@ -191,7 +195,7 @@ def test_new_events_are_folded_in(seeded: Session) -> None:
     assert report.overall.handoffs == 7
     assert report.overall.time_to_human_seconds == (576 * 5 + 60) / 6
     assert report.overall.escalated_conversations == 5
-    assert report.deflection_rate == 0.5
+    assert report.deflection_rate == 0.4  # c9 has a case now: 4 of the 10 episodes had none
 
 
 def test_refresh_rewrites_only_what_changed(seeded: Session) -> None:

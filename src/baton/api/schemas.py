@@ -41,6 +41,9 @@ class TurnCreate(BaseModel):
     customer: Customer | None = None
     channel: str | None = Field(default=None, max_length=64)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    left: bool = Field(
+        default=False, description="the customer has gone: an open handoff is abandoned"
+    )
 
     @field_validator("sent_at")
     @classmethod

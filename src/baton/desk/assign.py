@@ -25,9 +25,11 @@ from baton.domain import Channel
 from baton.errors import AgentUnavailable
 from baton.lifecycle import EventType, HandoffStatus, check_transition
 from baton.policy import Policy
+from baton.reinject import reinjected
 from baton.route import AgentSlot, CaseSlot, plan_assignments, queue_key
 from baton.store import bulk
-from baton.store.tables import AgentRow, HandoffRow, OfferRow
+from baton.store import repositories as repo
+from baton.store.tables import AgentRow, ConversationRow, HandoffRow, OfferRow
 
 LOADED = (HandoffStatus.ASSIGNED.value, HandoffStatus.ACTIVE.value)
 _CASE_COLUMNS = load_only(
@@ -156,6 +158,7 @@ def assign_batch(
             .limit(limit)
         )
     ).all()
+    cases = _with_conversation_locks(session, cases)
     if not cases:
         return []
     passed = _passed(session, [c.id for c in cases])
@@ -168,6 +171,18 @@ def assign_batch(
     ]
     _write(session, tenant_id, offers, now)
     return [Assignment(o.handoff_id, o.agent_id, o.expires_at) for o in offers]
+
+
+def _with_conversation_locks(session: Session, cases: Sequence[HandoffRow]) -> list[HandoffRow]:
+    """The cases whose conversation this worker could lock without waiting: `handoff.assigned`
+    goes on their streams, whose ids follow the conversation lock."""
+    ids = {c.conversation_id for c in cases}
+    held = set(
+        session.scalars(
+            skip_locked(select(ConversationRow.id).where(ConversationRow.id.in_(sorted(ids))))
+        )
+    )
+    return [c for c in cases if c.conversation_id in held]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +230,10 @@ def _prepare(
             actor,
             {**data, "expires_at": expires.isoformat()},
         ),
-        notice=("handoff.assigned", {**data, "conversation_id": handoff.conversation_id}),
+        notice=(
+            "handoff.assigned",
+            {**data, "status": "assigned", "conversation_id": handoff.conversation_id},
+        ),
     )
 
 
@@ -225,6 +243,18 @@ def _write(session: Session, tenant_id: str, offers: list[_Offer], now: datetime
     bulk.record_events(session=session, events=[o.event for o in offers])
     notices = [o.notice for o in offers]
     bulk.enqueue_many(session=session, tenant_id=tenant_id, kind="webhook", items=notices, now=now)
+    if reinjected("assigned_off_stream"):
+        return
+    for offer in offers:
+        topic, data = offer.notice
+        repo.add_conversation_event(
+            session=session,
+            tenant_id=tenant_id,
+            conversation_id=data["conversation_id"],
+            type_=topic,
+            at=now,
+            data=data,
+        )
 
 
 def offer_case(

@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baton.desk.agents import AgentRole, can_see, role_of
+from baton.desk.episodes import hand_back
+from baton.desk.notices import announce as _announce
 from baton.desk.offers import OfferState, close_offer, lock_agent
 from baton.desk.timers import on_agent_reply, stop_clocks
 from baton.desk.waits import record_handle_time
@@ -30,6 +31,7 @@ from baton.errors import (
 )
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
+from baton.reinject import reinjected
 from baton.store import repositories as repo
 from baton.store.tables import AgentRow, HandoffRow, HandoffTicketRow
 
@@ -72,41 +74,6 @@ def _require_owner(handoff: HandoffRow, agent: AgentRow) -> None:
         raise Forbidden("only the agent who has this case may do that", field="handoff_id")
 
 
-def _announce(
-    session: Session,
-    handoff: HandoffRow,
-    event: str,
-    message: str,
-    now: datetime,
-    **extra: Any,
-) -> None:
-    """Tell the bot side (conversation events) and the world (outbox) in this transaction."""
-    data = {
-        "handoff_id": handoff.id,
-        "queue": handoff.queue,
-        "status": handoff.status,
-        "message": message,
-        **extra,
-    }
-    repo.add_conversation_event(
-        session=session,
-        tenant_id=handoff.tenant_id,
-        conversation_id=handoff.conversation_id,
-        type_=event,
-        at=now,
-        data=data,
-    )
-    payload = {"conversation_id": handoff.conversation_id, **data}
-    repo.enqueue(
-        session=session,
-        tenant_id=handoff.tenant_id,
-        kind="webhook",
-        topic=event,
-        payload=payload,
-        now=now,
-    )
-
-
 def open_cases(*, session: Session, agent_id: str) -> int:
     return int(
         session.scalar(
@@ -132,6 +99,8 @@ def _assign(session: Session, handoff: HandoffRow, agent: AgentRow, by: str, now
         actor=agent.id if by == "accept" else None,
         data={"agent_id": agent.id, "by": by},
     )
+    if not reinjected("assigned_off_stream"):
+        _announce(session, handoff, "handoff.assigned", "", now, agent_id=agent.id)
 
 
 def _activate(session: Session, handoff: HandoffRow, agent: AgentRow, now: datetime) -> None:
@@ -343,6 +312,8 @@ def resolve(
         raise InvalidRequest(f"a note is at most {MAX_NOTE_CHARS} characters", field="note")
     handoff = load(session=session, handoff_id=handoff_id, agent=agent, for_update=True)
     _require_owner(handoff, agent)
+    # Resolving a case still offered to its agent answers the offer (found by the journey test).
+    close_offer(session=session, handoff_id=handoff.id, state=OfferState.ACCEPTED, now=now)
     repo.move_handoff(session=session, handoff=handoff, target=HandoffStatus.RESOLVED, at=now)
     stop_clocks(session=session, handoff_id=handoff.id, now=now)
     record_handle_time(session=session, handoff=handoff, now=now)
@@ -366,7 +337,10 @@ def resolve(
         agent_name=first_name(agent),
         code=code,
         outcome=outcome.value,
+        bot_active=True,
     )
+    ending = {"code": code, "outcome": outcome.value, "note": note.strip()}
+    hand_back(session=session, handoff=handoff, now=now, ending=ending)
     return handoff
 
 

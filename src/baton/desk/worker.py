@@ -1,5 +1,5 @@
-"""The worker loop: expire lapsed offers, fire due SLA timers, push queued cases to agents, and
-tell queued customers their place and wait when it changes.
+"""The worker loop: expire lapsed offers, fire due SLA timers, abandon what the customer left,
+push queued cases to agents, and tell queued customers their place and wait when it changes.
 
 Each step is its own unit of work, so one failing step never undoes another. Any number of
 workers may run against one PostgreSQL database; rows are claimed, never shared. On SQLite run
@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from baton.desk.abandon import abandon_due
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
 from baton.desk.timers import fire_due
@@ -39,11 +40,12 @@ class TickResult:
     expired: int = 0
     fired: int = 0
     assigned: int = 0
+    abandoned: int = 0
     waits: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.expired or self.fired or self.assigned or self.waits)
+        return bool(self.expired or self.fired or self.assigned or self.abandoned or self.waits)
 
 
 def tick(
@@ -60,6 +62,8 @@ def tick(
         expired = expire_offers(session=session, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
+    with session_scope(factory) as session:
+        left = abandon_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         tenants = list_tenant_ids(session=session)
     made = told = 0
@@ -80,7 +84,7 @@ def tick(
                 told += publish_waits(
                     session=session, tenant_id=tenant_id, policy=policy, now=clock()
                 )
-    return TickResult(expired=expired, fired=len(fired), assigned=made, waits=told)
+    return TickResult(expired=expired, fired=len(fired), assigned=made, abandoned=left, waits=told)
 
 
 def _retain(factory: SessionFactory, policy: Policy, name: str, now: datetime) -> None:

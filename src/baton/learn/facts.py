@@ -5,7 +5,8 @@ Definitions (the same ones docs/learn.md gives):
 - time to human: the first `created` -> the first `accepted`.
 - time to first action: the first `created` -> the first agent `replied` or `resolved`.
 - handle time: the first `accepted` -> the last `resolved`.
-- reached a person: an `accepted` or agent `replied` event; abandoned: an `abandoned` event.
+- reached a person: an `accepted` or agent `replied` event; abandoned: a case (it had a
+  `created` event) with an `abandoned` event and no person reached (an ignored offer is not one).
 - SLA met: the first action came by `first_response_due`; missed when it came later, or an
   `sla_breached` event (other than a resolution breach) or an abandon came after the due time.
 """
@@ -175,7 +176,9 @@ def derive_fact(
         declined=int(_first(events, EventType.DECLINED) is not None),
         created=int(created is not None),
         reached=int(reached),
-        abandoned=int(not reached and _first(events, EventType.ABANDONED) is not None),
+        abandoned=int(
+            created is not None and not reached and _first(events, EventType.ABANDONED) is not None
+        ),
         resolved=int(bool(resolved) and handoff.outcome not in UNRESOLVED_OUTCOMES),
         transferred=sum(1 for e in events if e.type == EventType.TRANSFERRED.value),
         time_to_human_s=_seconds(created, accepted),

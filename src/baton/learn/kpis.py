@@ -15,12 +15,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from baton.errors import InvalidRequest
 from baton.learn.rollup import MEASURES, refresh
-from baton.store.tables import ConversationRow, HandoffFactRow, KpiDailyRow
+from baton.lifecycle import EventType, HandoffStatus
+from baton.store.tables import (
+    ConversationRow,
+    EpisodeRow,
+    HandoffEventRow,
+    HandoffFactRow,
+    HandoffRow,
+    KpiDailyRow,
+)
 
 Interval = Literal["day", "week"]
 DIMENSION_KEYS = ("queue", "reason", "channel")
@@ -116,9 +124,12 @@ class KpiReport(BaseModel):
     until: datetime = Field(description="exclusive")
     filters: KpiFilters
     conversations: int | None = Field(description="conversations started in the period")
-    deflection_rate: float | None = Field(
-        description="conversations the AI finished without a person / conversations"
+    episodes: int | None = Field(description="episodes started in the period")
+    deflected: int | None = Field(
+        description="of those episodes, the ones with no handoff at all: no case entered a queue "
+        "and no offer is open"
     )
+    deflection_rate: float | None = Field(description="deflected / episodes")
     overall: Kpis
     by_queue: dict[str, Kpis]
     by_reason: dict[str, Kpis]
@@ -267,6 +278,46 @@ def _series(
     return points
 
 
+def episode_counts(
+    *, session: Session, tenant_id: str, since: datetime, until: datetime
+) -> tuple[int, int]:
+    """Episodes started in [since, until), and those that ended with no handoff at all.
+
+    A conversation's first episode starts with it; later ones are rows of `episodes`. A handoff
+    counts against deflection when it entered a queue (a `created` event) or is an offer still
+    open; a declined or ignored offer does not.
+    """
+    c, e, h, ev = ConversationRow, EpisodeRow, HandoffRow, HandoffEventRow
+    entered = select(ev.id).where(ev.type == EventType.CREATED.value)
+    started = union_all(
+        select(c.id.label("cid"), literal(1).label("n")).where(
+            c.tenant_id == tenant_id, c.created_at >= since, c.created_at < until
+        ),
+        select(e.conversation_id.label("cid"), e.number.label("n")).where(
+            e.tenant_id == tenant_id, e.number > 1, e.started_at >= since, e.started_at < until
+        ),
+    ).subquery()
+    handed = (
+        select(h.id)
+        .where(
+            h.tenant_id == tenant_id,
+            h.conversation_id == started.c.cid,
+            h.episode == started.c.n,
+            or_(
+                h.status == HandoffStatus.OFFERED.value,
+                entered.where(ev.handoff_id == h.id).exists(),
+            ),
+        )
+        .exists()
+    )
+    row = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((handed, 0), else_=1)), 0)).select_from(
+            started
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
 def compute_kpis(
     *,
     session: Session,
@@ -288,7 +339,7 @@ def compute_kpis(
         by=DIMENSION_KEYS,
     )
     overall = _rollup(groups, None).get("all", _zero())
-    conversations = None
+    conversations = episodes = deflected = None
     deflection = None
     if not filters.active:
         conversations = int(
@@ -301,13 +352,17 @@ def compute_kpis(
             )
             or 0
         )
-        escalated = overall["escalated_conversations"]
-        deflection = _ratio(max(0.0, conversations - escalated), conversations)
+        episodes, deflected = episode_counts(
+            session=session, tenant_id=tenant_id, since=since, until=until
+        )
+        deflection = _ratio(deflected, episodes)
     return KpiReport(
         since=since,
         until=until,
         filters=filters,
         conversations=conversations,
+        episodes=episodes,
+        deflected=deflected,
         deflection_rate=deflection,
         overall=Kpis.from_sums(overall),
         by_queue={k: Kpis.from_sums(v) for k, v in sorted(_rollup(groups, 0).items())},

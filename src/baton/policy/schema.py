@@ -528,6 +528,19 @@ REASON_LABELS = {
 }
 
 
+class LifecycleConfig(Strict):
+    """When a handoff the customer walked away from is closed as `abandoned` (by the worker)."""
+
+    offer_ignored_seconds: int = Field(
+        default=1800, ge=60, description="an offer nobody answered is abandoned after this"
+    )
+    customer_silent_seconds: int = Field(
+        default=4 * 3600,
+        ge=60,
+        description="an open case abandoned when the customer has not written for this long",
+    )
+
+
 class DeskConfig(Strict):
     """What the agent console offers: suggested replies and the codes a case is resolved with."""
 
@@ -573,6 +586,7 @@ class Policy(Strict):
     identifiers: tuple[IdentifierPattern, ...] = ()
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
+    lifecycle: LifecycleConfig = Field(default_factory=LifecycleConfig)
     brief: BriefConfig = Field(default_factory=BriefConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
 

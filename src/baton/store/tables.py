@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -98,6 +99,16 @@ class ConversationRow(Base):
     turn_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    episode: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    episode_start_seq: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", doc="the episode's turns are those after this seq"
+    )
+    bot_active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="false while a person holds the case"
+    )
+    handed_back_at: Mapped[datetime | None] = mapped_column(
+        doc="set when a handoff ended the episode; the next turn opens a new one"
+    )
 
 
 class TurnRow(Base):
@@ -163,6 +174,26 @@ class HandoffRow(Base):
     wait_seconds: Mapped[int | None] = mapped_column(
         Integer, doc="the wait the customer was last told, in seconds"
     )
+    episode: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    previous_handoff_id: Mapped[str | None] = mapped_column(
+        String(40), doc="the conversation's handoff before this one: never reopened, linked"
+    )
+
+
+class EpisodeRow(Base):
+    """One episode of a conversation: from its first turn to the end of its handoff, if any."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        Index("ix_episodes_started_at", "started_at"),
+        _conversation_fk("episodes"),
+    )
+
+    tenant_id: Mapped[str] = tenant_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
 
 
 class HandoffEventRow(Base):

@@ -51,6 +51,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "handoff.resolved",
     "handoff.abandoned",
     "brief.updated",
+    "conversation.handback",
 )
 DEAD_LETTERED = "webhook.dead_lettered"
 ENDPOINT_DISABLED = "webhook.endpoint_disabled"

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request
+from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
 from baton.api.deps import BotKey, Now, RuntimeDep, SessionDep, SettingsDep
 from baton.api.routes.turns import _ERRORS, ConversationId, summarize_later
 from baton.api.streams import hold_stream
-from baton.engine import HandoffRequest, TurnResult, request_handoff
+from baton.engine import HandoffRequest, TurnResult, cancel_handoff, request_handoff
+from baton.errors import ConversationNotFound
+from baton.store import repositories as repo
 from baton.transfer.events import event_stream_response, resume_point
 
 router = APIRouter(prefix="/v1", tags=["bot"])
@@ -42,6 +45,63 @@ def post_handoff(
     )
     summarize_later(request, background, runtime, result, now, caller.tenant_id)
     return result
+
+
+@router.post(
+    "/conversations/{conversation_id}/handoff/cancel",
+    response_model=TurnResult,
+    responses={**_ERRORS, 404: _ERRORS[409]},
+)
+def post_handoff_cancel(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    now: Now,
+    caller: BotKey,
+    conversation_id: str = ConversationId,
+) -> TurnResult:
+    """The customer left: the open handoff is abandoned (`customer_left`), the bot holds on."""
+    return cancel_handoff(
+        session,
+        runtime=runtime,
+        tenant_id=caller.tenant_id,
+        conversation_id=conversation_id,
+        now=now,
+    )
+
+
+class ConversationRead(BaseModel):
+    id: str
+    episode: int = Field(description="the current episode, from 1")
+    bot_active: bool = Field(description="false while a person holds the case")
+    open_handoff_id: str | None
+    turn_count: int
+
+
+@router.get(
+    "/conversations/{conversation_id}",
+    response_model=ConversationRead,
+    responses={404: _ERRORS[409]},
+)
+def get_conversation(
+    session: SessionDep, caller: BotKey, conversation_id: str = ConversationId
+) -> ConversationRead:
+    """Who holds the conversation now (`bot_active`), its episode and its open handoff."""
+    tenant_id = caller.tenant_id
+    row = repo.get_conversation_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
+    if row is None:
+        raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
+    handoff = repo.get_open_handoff_row(
+        session=session, tenant_id=tenant_id, conversation_id=conversation_id
+    )
+    return ConversationRead(
+        id=row.id,
+        episode=row.episode,
+        bot_active=row.bot_active,
+        open_handoff_id=handoff.id if handoff else None,
+        turn_count=row.turn_count,
+    )
 
 
 @router.get("/conversations/{conversation_id}/events", responses={404: _ERRORS[409]})

@@ -36,6 +36,8 @@ class HandoffRead(BaseModel):
     resolution_due: datetime | None
     created_at: datetime
     updated_at: datetime
+    episode: int
+    previous_handoff_id: str | None
 
 
 class HandoffPage(BaseModel):

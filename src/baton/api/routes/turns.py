@@ -36,7 +36,7 @@ def post_turn(
 
     A `bot` key speaks for the customer and the bot; `agent` and `system` turns need `admin`.
     """
-    turn = Turn.model_validate(body.model_dump(exclude={"customer"}))
+    turn = Turn.model_validate(body.model_dump(exclude={"customer", "left"}))
     if turn.role in (Role.AGENT, Role.SYSTEM) and Scope.ADMIN not in caller.scopes:
         raise Forbidden(f"{turn.role.value!r} turns need an admin-scoped key", field="role")
     result = process_turn(
@@ -47,6 +47,7 @@ def post_turn(
         turn=turn,
         customer=body.customer,
         now=now,
+        customer_left=body.left,
     )
     summarize_later(request, background, runtime, result, now, caller.tenant_id)
     return result

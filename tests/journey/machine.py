@@ -1,0 +1,293 @@
+"""The journey as a hypothesis state machine: random interleavings of customers, bots, agents
+and the worker's clock, each step checked against the reference model (`tests.journey.model`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from baton.detect import DetectState
+from baton.domain import BotSignal, Brief, Conversation, Customer, Role, Turn
+from baton.errors import BatonError
+from baton.route.queues import choose_queue
+from baton.store.tables import ConversationRow, HandoffRow
+from tests.journey.driver import BOT_FALLBACK, BOT_UNSURE, FORCING, Journey
+from tests.journey.model import (
+    CASE,
+    OPEN,
+    CaseModel,
+    ConversationModel,
+    check_store,
+    independent_kpis,
+)
+
+CUSTOMER_LINES = (
+    "hello",
+    "thanks, and what about sundays?",
+    "get me a human please",
+    FORCING,
+    "no that's not what I asked",
+    "someone stole my card, freeze it right now",
+)
+BOT_SIGNALS: tuple[dict[str, Any], ...] = (BOT_FALLBACK, BOT_UNSURE, {"confidence": 0.95})
+CONVERSATIONS = 3
+ADVANCES = (0, 30, 300, 1800, 4 * 3600)
+
+
+class JourneyMachine(RuleBasedStateMachine):
+    """Set `journey` before running; each run uses fresh conversation and agent names."""
+
+    journey: ClassVar[Journey]
+    runs: ClassVar[int] = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        type(self).runs += 1
+        self.j = type(self).journey
+        tag = f"r{type(self).runs}"
+        self.convs = [ConversationModel(f"{tag}-c{i}") for i in range(CONVERSATIONS)]
+        self.cases: dict[str, CaseModel] = {}
+        queues = ("support", "billing", "account", "security", "sales")
+        self.agents = [
+            self.j.add_agent(f"{tag}a{i}", queues=queues, capacity=1 + i) for i in range(2)
+        ]
+
+    # -- the customer and the bot ----------------------------------------------------------------
+
+    @rule(c=st.integers(0, CONVERSATIONS - 1), line=st.sampled_from(CUSTOMER_LINES))
+    def customer_says(self, c: int, line: str) -> None:
+        self._turn(self.convs[c], line, "user", None)
+
+    @rule(c=st.integers(0, CONVERSATIONS - 1), signal=st.sampled_from(BOT_SIGNALS))
+    def bot_answers(self, c: int, signal: dict[str, Any]) -> None:
+        self._turn(self.convs[c], "Here is what I found.", "bot", signal)
+
+    def _turn(
+        self, conv: ConversationModel, text: str, role: str, bot: dict[str, Any] | None
+    ) -> None:
+        before = self.cases.get(conv.open_case) if conv.open_case else None
+        fresh = conv.begin_turn(f"t{self.j.turns + 1}")
+        answer = self.j.turn(conv.id, text, role=role, **({"bot": bot} if bot else {}))
+        assert answer["episode"] == conv.episode, (answer["episode"], conv.episode)
+        if fresh and conv.episode > 1:
+            self._fresh_decision(answer, text, role, bot)
+        action = answer["decision"]["action"]
+        if before is not None:
+            assert answer["handoff"]["id"] == before.id, "an open case answers every turn"
+            if before.status == "offered" and action == "handoff":
+                assert answer["handoff"]["status"] == "queued", "a forcing turn queues the offer"
+                assert answer["message"], "the customer is told what happens next"
+                self._check_route(before.id)
+                before.status = "queued"
+        elif action != "continue":
+            self._opened(conv, answer, "queued" if action == "handoff" else "offered")
+        else:
+            assert answer["handoff"] is None
+
+    def _fresh_decision(
+        self, answer: dict[str, Any], text: str, role: str, bot: dict[str, Any] | None
+    ) -> None:
+        """The first turn of a new episode is judged as if the conversation began there."""
+        turn = Turn(
+            turn_id="x",
+            role=Role(role),
+            text=text,
+            sent_at=self.j.clock.now,
+            bot=BotSignal.model_validate(bot) if bot else None,
+        )
+        conversation = Conversation(id="x", turns=(turn,))
+        expected, _ = self.j.runtime.detector.decide(conversation, DetectState(), self.j.clock.now)
+        got = answer["decision"]
+        assert got["action"] == expected.action.value, (got, expected)
+        assert [r["code"] for r in got["reasons"]] == [r.code.value for r in expected.reasons]
+
+    def _opened(self, conv: ConversationModel, answer: dict[str, Any], status: str) -> None:
+        handoff = answer["handoff"]
+        assert handoff["status"] == status, answer
+        assert answer["message"], answer
+        earlier = list(conv.handoffs)
+        case = CaseModel(handoff["id"], conv.id, status, conv.episode)
+        self.cases[case.id] = case
+        conv.open_case = case.id
+        conv.handoffs.append(case.id)
+        read = self.j.handoff_read(case.id)
+        assert read["previous_handoff_id"] == (earlier[-1] if earlier else None)
+        brief = self.j.brief(case.id)
+        assert {line["turn_id"] for line in brief["transcript"]} <= set(conv.episode_turns)
+        prior = [h for h in earlier if self.cases[h].episode < conv.episode]
+        assert list(brief["earlier_handoffs"]) == prior
+        if status == "queued":
+            self._check_route(case.id)
+
+    def _check_route(self, handoff_id: str) -> None:
+        """The case sits in the queue that every reason so far routes to."""
+        brief = Brief.model_validate(self.j.brief(handoff_id))
+        with self.j.session() as s:
+            row = s.get(HandoffRow, handoff_id)
+            assert row is not None
+            conv = s.get(ConversationRow, row.conversation_id)
+            customer = Customer.model_validate(conv.customer) if conv and conv.customer else None
+            queue, _ = choose_queue(brief=brief, customer=customer, policy=self.j.runtime.policy)
+            assert row.queue == queue, (row.queue, queue, [r.code for r in brief.reasons])
+
+    @rule(c=st.integers(0, CONVERSATIONS - 1), pick=st.booleans())
+    def customer_asks_for_a_person(self, c: int, pick: bool) -> None:
+        conv = self.convs[c]
+        if conv.episode == 0:
+            return
+        before = self.cases.get(conv.open_case) if conv.open_case else None
+        response = self.j.handoff(conv.id, **({"channel": "email"} if pick else {}))
+        if response.status_code != 200:  # refused: nothing changed, not even the episode
+            assert response.status_code in (409, 422), response.text
+            return
+        if conv.handed_back:
+            conv.begin_turn("-")
+            conv.episode_turns.clear()
+        answer = response.json()
+        if before is None:
+            self._opened(
+                conv, {**answer, "handoff": {**answer["handoff"], "status": "queued"}}, "queued"
+            )
+            self.cases[answer["handoff"]["id"]].status = answer["handoff"]["status"]
+        else:
+            assert answer["handoff"]["id"] == before.id
+            if before.status == "offered":
+                before.status = "queued"
+
+    @rule(c=st.integers(0, CONVERSATIONS - 1))
+    def customer_declines(self, c: int) -> None:
+        conv = self.convs[c]
+        if conv.episode == 0:
+            return
+        case = self.cases.get(conv.open_case) if conv.open_case else None
+        response = self.j.handoff(conv.id, decline=True)
+        if case is not None and case.status == "offered":
+            assert response.status_code == 200, response.text
+            case.status = "declined"
+            conv.open_case = None
+        else:
+            assert response.json()["error"]["code"] == "illegal_transition", response.text
+
+    @rule(c=st.integers(0, CONVERSATIONS - 1), by_flag=st.booleans())
+    def customer_leaves(self, c: int, by_flag: bool) -> None:
+        conv = self.convs[c]
+        case = self.cases.get(conv.open_case) if conv.open_case else None
+        if by_flag:
+            conv.begin_turn(f"t{self.j.turns + 1}")
+            answer = self.j.turn(conv.id, "bye", left=True)
+            assert answer["bot_active"] is True
+        elif conv.episode == 0:
+            return
+        else:
+            response = self.j.cancel(conv.id)
+            if case is None:
+                assert response.json()["error"]["code"] == "illegal_transition", response.text
+                return
+            assert response.status_code == 200, response.text
+        if case is not None:
+            case.status = "abandoned"
+            assert self.j.events(case.id)[-1] == ("abandoned", {"cause": "customer_left"})
+            conv.hand_back()
+
+    # -- agents ---------------------------------------------------------------------------------
+
+    @rule(a=st.integers(0, 1), presence=st.sampled_from(("online", "away", "offline")))
+    def agent_presence(self, a: int, presence: str) -> None:
+        self.j.presence(self.agents[a], presence)
+        self._sync()
+
+    @rule(a=st.integers(0, 1), data=st.data())
+    def agent_acts(self, a: int, data: st.DataObject) -> None:
+        agent = self.agents[a]
+        open_cases = sorted(h for h, c in self.cases.items() if c.status in CASE)
+        if not open_cases:
+            return
+        handoff_id = data.draw(st.sampled_from(open_cases))
+        action = data.draw(st.sampled_from(("accept", "reply", "resolve")))
+        with contextlib.suppress(BatonError):  # refused moves are the desk's to refuse
+            getattr(self.j, action)(agent, handoff_id)
+        self._sync()
+
+    @rule(seconds=st.sampled_from(ADVANCES))
+    def time_passes(self, seconds: int) -> None:
+        self.j.clock.advance(seconds)
+        self.j.tick()
+        self._sync()
+
+    def _sync(self) -> None:
+        """Read what agents and the worker did; the model checks each move was legal."""
+        for case in self.cases.values():
+            if case.status not in OPEN:
+                continue
+            status = self.j.handoff_read(case.id)["status"]
+            if status in ("resolved", "abandoned"):
+                conv = next(c for c in self.convs if c.id == case.conversation)
+                conv.hand_back()
+                kinds = [k for k, _ in self.j.stream(conv.id)]
+                assert kinds[-1] == "handback", kinds[-3:]
+            case.status = status
+
+    # -- invariants -----------------------------------------------------------------------------
+
+    @invariant()
+    def store_holds(self) -> None:
+        with self.j.session() as s:
+            check_store(s)
+
+    @invariant()
+    def bot_knows_who_holds_each_conversation(self) -> None:
+        for conv in self.convs:
+            if conv.episode == 0:
+                continue
+            read = self.j.conversation(conv.id)
+            case = self.cases.get(conv.open_case) if conv.open_case else None
+            holds = case is not None and case.status in CASE
+            assert read["bot_active"] is (not holds), (conv.id, read, case)
+            assert read["episode"] == conv.episode
+            expected_open = conv.open_case if case is not None and case.status in OPEN else None
+            assert read["open_handoff_id"] == expected_open, (read, case)
+
+    @invariant()
+    def assignments_reach_the_stream(self) -> None:
+        for conv in self.convs:
+            stream = [
+                d.get("handoff_id") for k, d in self.j.stream(conv.id) if k == "handoff.assigned"
+            ]
+            for handoff_id in conv.handoffs:
+                logged = [k for k, _ in self.j.events(handoff_id)].count("assigned")
+                assert stream.count(handoff_id) == logged, (handoff_id, logged, stream)
+
+    @precondition(lambda self: self.j.turns % 3 == 0)
+    @invariant()
+    def kpis_match_the_raw_events(self) -> None:
+        with self.j.session() as s:
+            mine = independent_kpis(s)
+        theirs = self.j.kpis()
+        overall = theirs["overall"]
+        for key in ("handoffs", "reached", "abandoned", "completion_rate"):
+            assert overall[key] == mine[key], (key, overall[key], mine[key])
+        assert (theirs["episodes"], theirs["deflected"]) == (mine["episodes"], mine["deflected"])
+        assert mine["handoffs"] + mine["deflected"] <= mine["episodes"]
+
+    def teardown(self) -> None:
+        """The drain rule: past every timeout, the workers leave every handoff final."""
+        policy = self.j.runtime.policy
+        longest = max(
+            policy.lifecycle.offer_ignored_seconds,
+            policy.lifecycle.customer_silent_seconds,
+            *(q.offer_timeout_seconds for q in policy.queues),
+        )
+        for agent in self.agents:
+            self.j.presence(agent, "offline")
+        for _ in range(2):
+            self.j.clock.advance(longest + 1)
+            self.j.tick()
+        self._sync()
+        still_open = {h: c.status for h, c in self.cases.items() if c.status in OPEN}
+        assert not still_open, f"the drain left handoffs open: {still_open}"
+        with self.j.session() as s:
+            check_store(s)

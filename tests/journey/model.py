@@ -1,0 +1,171 @@
+"""The reference model of the lifecycle, and the checks that hold it against the real store.
+
+The model is written from the issue and the docs, not from the code: its own table of legal
+moves, its own reading of which event moves a handoff where, and KPIs counted straight from the
+raw rows (not through `baton.learn`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baton.store.tables import (
+    AgentRow,
+    ConversationRow,
+    EpisodeRow,
+    HandoffEventRow,
+    HandoffRow,
+    OfferRow,
+    SlaTimerRow,
+)
+
+OPEN = frozenset({"offered", "queued", "assigned", "active"})
+CASE = frozenset({"queued", "assigned", "active"})
+FINAL = frozenset({"declined", "resolved", "abandoned"})
+
+# Which state each event puts a handoff in; events absent here leave the state alone.
+MOVES: dict[str, str] = {
+    "offered": "offered",
+    "declined": "declined",
+    "created": "queued",
+    "assigned": "assigned",
+    "released": "queued",
+    "accepted": "active",
+    "transferred": "queued",
+    "resolved": "resolved",
+    "abandoned": "abandoned",
+}
+LEGAL: dict[str | None, frozenset[str]] = {
+    None: frozenset({"offered", "queued"}),
+    "offered": frozenset({"queued", "declined", "abandoned"}),
+    "queued": frozenset({"queued", "assigned", "abandoned", "resolved"}),
+    "assigned": frozenset({"active", "queued", "abandoned", "resolved"}),
+    "active": frozenset({"queued", "resolved", "abandoned"}),
+    "declined": frozenset(),
+    "resolved": frozenset(),
+    "abandoned": frozenset(),
+}
+
+
+@dataclass
+class ConversationModel:
+    id: str
+    episode: int = 0
+    handed_back: bool = False
+    open_case: str | None = None
+    handoffs: list[str] = field(default_factory=list)
+    episode_turns: list[str] = field(default_factory=list)
+
+    def begin_turn(self, turn_id: str) -> bool:
+        """A turn arrives; True when it opens a new episode."""
+        fresh = self.episode == 0 or self.handed_back
+        if fresh:
+            self.episode += 1
+            self.handed_back = False
+            self.episode_turns = []
+        self.episode_turns.append(turn_id)
+        return fresh
+
+    def hand_back(self) -> None:
+        self.open_case = None
+        self.handed_back = True
+
+
+@dataclass
+class CaseModel:
+    id: str
+    conversation: str
+    status: str
+    episode: int
+    agent: str | None = None
+
+
+def walk(events: list[str]) -> str:
+    """The state the event log ends in; fails on a move the table does not allow."""
+    state: str | None = None
+    for kind in events:
+        target = MOVES.get(kind)
+        if target is None:
+            continue
+        assert target in LEGAL[state], f"illegal move {state} -> {target} in {events}"
+        state = target
+    assert state is not None, f"no state-changing event in {events}"
+    return state
+
+
+def check_store(session: Session) -> None:
+    """Invariants that need no model: event logs, one holder per case, capacity."""
+    logs: dict[str, list[str]] = defaultdict(list)
+    for handoff_id, kind in session.execute(
+        select(HandoffEventRow.handoff_id, HandoffEventRow.type).order_by(HandoffEventRow.id)
+    ):
+        logs[handoff_id].append(kind)
+    per_conversation: dict[str, int] = defaultdict(int)
+    loads: dict[tuple[str, str], int] = defaultdict(int)
+    for h in session.scalars(select(HandoffRow)):
+        assert walk(logs[h.id]) == h.status, (h.id, h.status, logs[h.id])
+        if h.status in OPEN:
+            per_conversation[h.conversation_id] += 1
+        if h.status in ("assigned", "active"):
+            assert h.agent_id is not None, h.id
+            loads[(h.agent_id, h.channel or "chat")] += 1
+        if h.status in CASE:
+            live = session.scalars(
+                select(SlaTimerRow.kind).where(
+                    SlaTimerRow.handoff_id == h.id, SlaTimerRow.state.in_(("running", "paused"))
+                )
+            ).all()
+            assert "resolution" in live, f"case {h.id} ({h.status}) has no SLA clock: {live}"
+    assert all(n <= 1 for n in per_conversation.values()), dict(per_conversation)
+    for agent in session.scalars(select(AgentRow)):
+        caps = agent.channel_capacity or {}
+        for (agent_id, channel), n in loads.items():
+            if agent_id == agent.id:
+                assert n <= int(caps.get(channel, agent.capacity)), (agent.id, channel, n)
+    pending: dict[str, list[str]] = defaultdict(list)
+    for handoff_id, agent_id in session.execute(
+        select(OfferRow.handoff_id, OfferRow.agent_id).where(OfferRow.state == "pending")
+    ):
+        pending[handoff_id].append(agent_id)
+    for handoff_id, holders in pending.items():
+        row = session.get(HandoffRow, handoff_id)
+        assert row is not None and len(holders) == 1, (handoff_id, holders)
+        assert row.status == "assigned" and row.agent_id == holders[0], (handoff_id, row.status)
+
+
+def independent_kpis(session: Session) -> dict[str, Any]:
+    """Handoffs, reached, abandoned, completion, episodes and deflected, from the raw rows."""
+    logs: dict[str, set[str]] = defaultdict(set)
+    for handoff_id, kind in session.execute(
+        select(HandoffEventRow.handoff_id, HandoffEventRow.type)
+    ):
+        logs[handoff_id].add(kind)
+    handoffs = reached = abandoned = 0
+    counted: set[tuple[str, int]] = set()
+    for h in session.scalars(select(HandoffRow)):
+        kinds = logs[h.id]
+        was_case = "created" in kinds
+        person = "accepted" in kinds or "replied" in kinds
+        handoffs += was_case
+        reached += person
+        abandoned += was_case and not person and "abandoned" in kinds
+        if was_case or h.status == "offered":
+            counted.add((h.conversation_id, h.episode))
+    episodes = {(c, 1) for c in session.scalars(select(ConversationRow.id))}
+    episodes |= {(e.conversation_id, e.number) for e in session.scalars(select(EpisodeRow))}
+    deflected = len(episodes - counted)
+    return {
+        "handoffs": handoffs,
+        "reached": reached,
+        "abandoned": abandoned,
+        "completion_rate": round(reached / (reached + abandoned), 4)
+        if reached + abandoned
+        else None,
+        "episodes": len(episodes),
+        "deflected": deflected,
+    }
