@@ -129,7 +129,7 @@ class JourneyMachine(RuleBasedStateMachine):
         with self.j.session() as s:
             row = s.get(HandoffRow, handoff_id)
             assert row is not None
-            conv = s.get(ConversationRow, row.conversation_id)
+            conv = s.get(ConversationRow, (row.tenant_id, row.conversation_id))
             customer = Customer.model_validate(conv.customer) if conv and conv.customer else None
             queue, _ = choose_queue(brief=brief, customer=customer, policy=self.j.runtime.policy)
             assert row.queue == queue, (row.queue, queue, [r.code for r in brief.reasons])

@@ -1,7 +1,8 @@
 """`pytest -k "journey or stateful"`: the journey state machine on SQLite and PostgreSQL, and the
 proof that it bites: each defect put back by `BATON_TEST_REINJECT` is caught within the budget.
 
-`BATON_JOURNEY_STEPS` (default 240) is the step budget of one machine run: examples x steps.
+`BATON_JOURNEY_STEPS` (default 240) is the step budget of one machine run: examples x steps; the
+re-injection job runs at least 900.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def _budget() -> int:
     return int(os.environ.get("BATON_JOURNEY_STEPS", "240"))
 
 
+# The re-injection job's budget: a run stops at the first failure, so a caught defect costs only
+# the steps to reach it; 900 reaches the forced-offer seam (an offer open, then a forcing line)
+# with the detector as it now reads the machine's lines.
+REINJECT_STEPS = 900
+
+
 @pytest.fixture
 def live(settings: Settings) -> Iterator[Journey]:
     with journey(settings) as j:
@@ -50,7 +57,7 @@ def test_journey_stateful(live: Journey) -> None:
     run_state_machine_as_test(JourneyMachine, settings=_settings(_budget(), shrink=True))
 
 
-@pytest.mark.timeout(max(300, 2 * _budget()))
+@pytest.mark.timeout(max(300, 2 * max(_budget(), REINJECT_STEPS)))
 @pytest.mark.parametrize("defect", DEFECTS)
 def test_journey_stateful_catches_reinjected(
     settings: Settings, defect: str, monkeypatch: pytest.MonkeyPatch
@@ -60,4 +67,5 @@ def test_journey_stateful_catches_reinjected(
     monkeypatch.setenv("BATON_TEST_REINJECT", defect)
     with journey(settings) as j, pytest.raises(AssertionError):
         JourneyMachine.journey = j
-        run_state_machine_as_test(JourneyMachine, settings=_settings(_budget(), shrink=False))
+        budget = max(_budget(), REINJECT_STEPS)
+        run_state_machine_as_test(JourneyMachine, settings=_settings(budget, shrink=False))

@@ -21,7 +21,7 @@ from baton.desk import service
 from baton.policy import default_policy
 from baton.privacy import apply_retention
 from baton.store.db import session_scope
-from baton.store.tables import AgentRow, Base, ConversationRow
+from baton.store.tables import DEFAULT_TENANT, AgentRow, Base, ConversationRow
 from baton.transfer.email import MemoryMailer
 from baton.transfer.outbox import Worker
 from baton.transfer.transport import RecordingTransport
@@ -151,7 +151,7 @@ def test_retention_erases_idle_conversations_only(settings: Settings) -> None:
             assert r.status_code == 200
         factory = api.app.state.session_factory  # type: ignore[attr-defined]
         with session_scope(factory) as s:
-            old = s.get(ConversationRow, "c-erase")
+            old = s.get(ConversationRow, (DEFAULT_TENANT, "c-erase"))
             assert old is not None
             old.updated_at = datetime.now(UTC) - timedelta(days=31)
         with session_scope(factory) as s:
