@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from baton.domain import BotSignal, Brief, ReasonCode, Role, Turn
 from baton.engine import process_turn
-from baton.store.tables import HandoffRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow
 from tests.factories.desk import later, runtime
 
 FELL_BACK = BotSignal(confidence=0.1, fallback=True)
@@ -15,7 +15,13 @@ FELL_BACK = BotSignal(confidence=0.1, fallback=True)
 def _say(session: Session, n: int, text: str, bot: BotSignal | None = FELL_BACK) -> str | None:
     turn = Turn(turn_id=f"t{n}", role=Role.USER, text=text, sent_at=later(n), bot=bot)
     result = process_turn(
-        session, runtime=runtime(), conversation_id="c-21", turn=turn, customer=None, now=later(n)
+        session,
+        runtime=runtime(),
+        tenant_id=DEFAULT_TENANT,
+        conversation_id="c-21",
+        turn=turn,
+        customer=None,
+        now=later(n),
     )
     session.flush()
     return result.handoff.id if result.handoff else None

@@ -14,6 +14,7 @@ from baton.api.app import create_app
 from baton.config import Settings
 from baton.store import repositories as repo
 from baton.store.db import session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.api.conftest import authorized
 from tests.conftest import LiveServer
 
@@ -114,7 +115,13 @@ def test_event_streams_per_key_are_capped(settings: Settings) -> None:
     app = create_app(settings)
     with LiveServer(app) as server:
         with session_scope(app.state.session_factory) as session:
-            key = repo.create_api_key(session=session, name="bot", now=datetime.now(UTC))
+            key = repo.create_api_key(
+                session=session,
+                tenant_id=DEFAULT_TENANT,
+                name="bot",
+                scopes="bot,read,admin",
+                now=datetime.now(UTC),
+            )
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
             client.post("/v1/conversations/c1/turns", json=TURN).raise_for_status()

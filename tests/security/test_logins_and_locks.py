@@ -15,6 +15,7 @@ from baton.api.app import create_app
 from baton.config import Settings
 from baton.store import repositories as repo
 from baton.store.db import session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.factories.desk import PASSWORD, make_agent
 
 TURN = {
@@ -38,7 +39,13 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         with session_scope(app.state.session_factory) as session:
             make_agent(session, "Ada Lovelace")
-            key = repo.create_api_key(session=session, name="bot", now=datetime.now(UTC))
+            key = repo.create_api_key(
+                session=session,
+                tenant_id=DEFAULT_TENANT,
+                name="bot",
+                scopes="bot,read,admin",
+                now=datetime.now(UTC),
+            )
         c.headers["Authorization"] = f"Bearer {key}"
         yield c
 

@@ -18,6 +18,7 @@ from baton.config import Settings, get_settings
 from baton.policy.loader import default_policy_path
 from baton.store.audit import list_audit
 from baton.store.db import session_scope
+from baton.store.tables import DEFAULT_TENANT
 from tests.api.conftest import authorized
 
 
@@ -51,9 +52,14 @@ def test_webhook_changes_and_secret_reads_are_audited(env: Settings) -> None:
             201, 200, 200, 200, 204,
         ]  # fmt: skip
         with session_scope(api.app.state.session_factory) as s:  # type: ignore[attr-defined]
-            rows = list_audit(session=s, action="webhook.")
+            rows = list_audit(session=s, tenant_id=DEFAULT_TENANT, action="webhook.")
             logged = [(r.action, r.actor, r.target, r.at >= started) for r in reversed(rows)]
-            everything = str([(r.data, r.target) for r in list_audit(session=s, limit=1000)])
+            everything = str(
+                [
+                    (r.data, r.target)
+                    for r in list_audit(session=s, tenant_id=DEFAULT_TENANT, limit=1000)
+                ]
+            )
     assert logged == [
         ("webhook.created", "key:test-bot", endpoint, True),
         ("webhook.updated", "key:test-bot", endpoint, True),

@@ -17,7 +17,7 @@ from baton.config import Settings, get_settings
 from baton.desk import agents, service
 from baton.store.audit import list_audit
 from baton.store.db import session_scope
-from baton.store.tables import HandoffRow, HandoffTicketRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow, HandoffTicketRow
 from tests.console.helpers import sign_in
 from tests.factories.desk import PASSWORD, later, make_agent, open_case
 
@@ -163,7 +163,7 @@ def test_disable_ends_sessions_refuses_sign_in_and_requeues_cases(
     assert (row.status, row.agent_id) == ("queued", None)
     assert "disabled" in _cli("agents", "list")
     with session_scope(app.state.session_factory) as s:
-        (entry,) = list_audit(session=s, action="agent.disabled")
+        (entry,) = list_audit(session=s, tenant_id=DEFAULT_TENANT, action="agent.disabled")
         assert (entry.target, entry.actor.startswith("cli:")) == (ids[0], True)
 
 
@@ -187,5 +187,5 @@ def test_reset_password_and_revoke_sessions(
     sign_in(client, "ada@example.com", new)
     assert _signed_in(client)
     with session_scope(app.state.session_factory) as s:
-        actions = [r.action for r in list_audit(session=s)]
+        actions = [r.action for r in list_audit(session=s, tenant_id=DEFAULT_TENANT)]
     assert {"agent.created", "agent.sessions_revoked", "agent.password_reset"} <= set(actions)

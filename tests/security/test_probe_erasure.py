@@ -136,7 +136,10 @@ def test_erasure_leaves_no_trace_and_the_kpis_unchanged(settings: Settings) -> N
         with api.app.state.session_factory() as s:  # type: ignore[attr-defined]
             from baton.store.audit import list_audit
 
-            actions = {r.action for r in list_audit(session=s, action="customer.")}
+            actions = {
+                r.action
+                for r in list_audit(session=s, tenant_id=DEFAULT_TENANT, action="customer.")
+            }
         assert actions == {"customer.exported", "customer.erased"}
 
 

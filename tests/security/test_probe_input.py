@@ -16,7 +16,7 @@ from baton.desk import agents, service
 from baton.errors import InvalidRequest
 from baton.policy import default_policy
 from baton.store.db import session_scope
-from baton.store.tables import HandoffRow, OutboxRow
+from baton.store.tables import DEFAULT_TENANT, HandoffRow, OutboxRow
 from baton.transfer.email import Email, MemoryMailer
 from baton.transfer.outbox import Worker
 from baton.transfer.transport import RecordingTransport
@@ -168,6 +168,7 @@ def test_an_agent_email_must_be_an_address(session: Any, email: str) -> None:
     with pytest.raises(InvalidRequest) as caught:
         agents.create(
             session=session,
+            tenant_id=DEFAULT_TENANT,
             email=email,
             name="X",
             password="long enough password",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from baton.api.app import create_app
 from baton.config import Settings
 from baton.store.db import make_engine, upgrade
+from baton.store.tables import DEFAULT_TENANT
 from baton.transfer import webhooks
 from tests.api.conftest import authorized
 
@@ -90,7 +91,9 @@ def test_the_migration_seals_plaintext_secrets(db_url: str) -> None:
             )
         upgrade(engine)
         with Session(engine) as session:
-            endpoint = webhooks.get_endpoint(session=session, endpoint_id="ep_old")
+            endpoint = webhooks.get_endpoint(
+                session=session, tenant_id=DEFAULT_TENANT, endpoint_id="ep_old"
+            )
             assert webhooks.active_secrets(endpoint, datetime.now(UTC)) == [plain]
     finally:
         engine.dispose()

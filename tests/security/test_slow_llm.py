@@ -17,7 +17,7 @@ from baton.engine import Runtime
 from baton.policy import load_policy
 from baton.store import repositories as repo
 from baton.store.db import session_scope
-from baton.store.tables import OutboxRow
+from baton.store.tables import DEFAULT_TENANT, OutboxRow
 from tests.brief.chat_server import ChatServer
 from tests.conftest import LiveServer
 
@@ -43,7 +43,13 @@ def test_a_model_that_has_not_answered_stalls_no_other_turn(settings: Settings) 
         app = create_app(settings, runtime=runtime)
         with LiveServer(app) as server:
             with session_scope(app.state.session_factory) as session:
-                key = repo.create_api_key(session=session, name="bot", now=datetime.now(UTC))
+                key = repo.create_api_key(
+                    session=session,
+                    tenant_id=DEFAULT_TENANT,
+                    name="bot",
+                    scopes="bot,read,admin",
+                    now=datetime.now(UTC),
+                )
             headers = {"Authorization": f"Bearer {key}"}
             with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
                 first = client.post("/v1/conversations/c1/turns", json=ESCALATE)

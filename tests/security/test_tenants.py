@@ -225,6 +225,7 @@ def world(
                     agents.create(
                         session=s,
                         tenant_id=tenant,
+                        actor="test",
                         email=f"admin@{tenant}.test",
                         name=f"{tenant} admin",
                         password=PASSWORD,
