@@ -170,6 +170,9 @@ def confirmation(routing: Routing, channel: Channel) -> str:
     intro = f"{verb} {team} with everything you've told me, so you won't need to repeat it."
     if offer is None or not offer.detail:
         return intro
+    if channel is Channel.CHAT and not offer.available:
+        # No e-mail Baton may use and nobody free: the case waits here, and the customer is told.
+        return f"{intro} {offer.detail} A person will answer here as soon as one is free."
     return f"{intro} {offer.detail}"
 
 
