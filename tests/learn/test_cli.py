@@ -27,7 +27,7 @@ def test_replay_prints_what_changes(seeded_store: str, tmp_path: Path) -> None:
     assert "stricter" in result.output and "Handoffs added/removed per reason" in result.output
     assert "Expected load per queue" in result.output and "removed" in result.output
     as_json = CliRunner().invoke(app, ["replay", "--policy", str(policy), "--json"])
-    body = json.loads(as_json.output)
+    body = json.loads(as_json.stdout)
     assert body["escalations_after"] < body["escalations_before"]
     assert body["changes"]["removed"] > 0
     for flip in body["flips"]:  # only the bot's low confidence stops counting

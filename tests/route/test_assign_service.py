@@ -110,7 +110,7 @@ def test_accept_and_decline(session: Session, policy: Policy) -> None:
             ConversationEventRow.conversation_id == first.conversation_id
         )
     ).all()
-    assert said == ["handoff.accepted"]
+    assert said == ["handoff.assigned", "handoff.accepted"]  # the bot hears both (#13)
     decline(session=session, handoff_id=second.id, agent_id="bob", now=NOW)
     assert session.get(HandoffRow, second.id).status == "queued"  # type: ignore[union-attr]
     made = assign_batch(

@@ -18,7 +18,7 @@ def _run(env: dict[str, str], *args: str) -> str:
     result = CliRunner().invoke(app, list(args), env=env)
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # the store line and logs go to stderr
 
 
 def _works(url: str, key: str) -> bool:

@@ -20,6 +20,7 @@ from baton.store.audit import list_audit
 from baton.store.db import session_scope
 from baton.store.tables import DEFAULT_TENANT
 from tests.api.conftest import authorized
+from tests.factories.transfer import LOOPBACK
 
 
 @pytest.fixture
@@ -40,7 +41,8 @@ def _cli(*args: str, stdin: str | None = None) -> str:
 
 def test_webhook_changes_and_secret_reads_are_audited(env: Settings) -> None:
     started = datetime.now(UTC) - timedelta(seconds=1)
-    with authorized(create_app(env)) as api:
+    allowed = env.model_copy(update={"webhook_allow_private": LOOPBACK})
+    with authorized(create_app(allowed)) as api:
         made = api.post("/v1/webhooks/endpoints", json={"url": "http://127.0.0.1:9/hook"})
         endpoint = made.json()["id"]
         secret = made.json()["secret"]

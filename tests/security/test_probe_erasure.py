@@ -27,6 +27,7 @@ from baton.transfer.outbox import Worker
 from baton.transfer.transport import RecordingTransport
 from tests.api.conftest import authorized
 from tests.factories.desk import make_agent
+from tests.factories.transfer import LOOPBACK
 
 ERASE = {"id": "cus_synthetic_erase_42", "email": "erin.erasmus@example.com",
          "name": "Erin Erasmus", "phone": "+44 20 7946 0958", "authenticated": True}  # fmt: skip
@@ -104,7 +105,11 @@ def _kpis(api: TestClient) -> dict[str, Any]:
 
 
 def test_erasure_leaves_no_trace_and_the_kpis_unchanged(settings: Settings) -> None:
-    app = create_app(settings.model_copy(update={"team_email": "team@example.com"}))
+    app = create_app(
+        settings.model_copy(
+            update={"team_email": "team@example.com", "webhook_allow_private": LOOPBACK}
+        )
+    )
     with authorized(app) as api:
         hook = api.post("/v1/webhooks/endpoints", json={"url": "http://127.0.0.1:9/hook"})
         assert hook.status_code == 201

@@ -23,6 +23,7 @@ from baton.store.db import make_engine, upgrade
 from baton.store.tables import DEFAULT_TENANT
 from baton.transfer import webhooks
 from tests.api.conftest import authorized
+from tests.factories.transfer import LOOPBACK
 
 
 def _raw_secrets(url: str) -> list[str]:
@@ -37,7 +38,9 @@ def _raw_secrets(url: str) -> list[str]:
 
 def test_the_store_holds_no_plain_secret(settings: Settings) -> None:
     key = Fernet.generate_key().decode()
-    sealed = settings.model_copy(update={"secrets_key": SecretStr(key)})
+    sealed = settings.model_copy(
+        update={"secrets_key": SecretStr(key), "webhook_allow_private": LOOPBACK}
+    )
     with authorized(create_app(sealed)) as api:
         made = api.post("/v1/webhooks/endpoints", json={"url": "http://127.0.0.1:9/h"}).json()
         rotated = api.post(f"/v1/webhooks/endpoints/{made['id']}/rotate-secret").json()["secret"]

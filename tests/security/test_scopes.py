@@ -13,6 +13,7 @@ from baton.config import Settings
 from baton.store.db import session_scope
 from baton.store.keys import create_key
 from baton.store.tenants import Scope, create_tenant
+from tests.factories.transfer import LOOPBACK
 
 SHARED = "order-1234"
 ASK = "I want to talk to a human agent now, please"
@@ -26,7 +27,9 @@ def _turn(turn_id: str, text: str, role: str = "user") -> dict[str, str]:
 def clients(settings: Settings) -> Iterator[dict[str, TestClient]]:
     """Per name: a client holding that key. `a`/`b`: bot+read keys of two tenants; `a_admin`:
     tenant a's admin; `a_bot`: a bot-only key of tenant a."""
-    app = create_app(settings.model_copy(update={"rate_limit_per_minute": 0}))
+    app = create_app(
+        settings.model_copy(update={"rate_limit_per_minute": 0, "webhook_allow_private": LOOPBACK})
+    )
     with TestClient(app) as first:
         now = datetime.now(UTC)
         scopes = {

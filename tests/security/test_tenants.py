@@ -34,10 +34,12 @@ from tests.adapters.test_peers import HANDOFF_INITIATE, cx_request
 from tests.conftest import ENGINES, fresh_database
 from tests.console.helpers import sign_in
 from tests.factories.desk import PASSWORD
+from tests.factories.transfer import LOOPBACK
 
 A, B = "acme", "globex"
 A_CONVERSATION = "conv-a"  # B writes to this id: it must land in B's namespace
 A_PRIVATE = "conv-a-private"  # B never writes here: B must not see it
+A_CUSTOMER = "cus-a"  # B exports and erases this id: only in its own namespace
 Kind = Literal["object", "list", "own", "public"]
 
 
@@ -57,7 +59,13 @@ _TURN = {"turn_id": "b-1", "role": "user", "text": "hello there", "sent_at": "20
 PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/openapi.json"): Probe("public"),
     ("GET", "/docs"): Probe("public"),
-    ("GET", "/docs/oauth2-redirect"): Probe("public"),
+    ("GET", "/"): Probe("public"),
+    ("GET", "/favicon.ico"): Probe("public"),
+    ("MOUNT", "/docs-assets"): Probe("public"),
+    ("GET", "/v1/conversations/{conversation_id}"): Probe("object"),
+    ("POST", "/v1/conversations/{conversation_id}/handoff/cancel"): Probe("own"),
+    ("GET", "/v1/customers/{customer_id}/export"): Probe("own"),
+    ("DELETE", "/v1/customers/{customer_id}"): Probe("own"),
     ("GET", "/redoc"): Probe("public"),
     ("GET", "/healthz"): Probe("public"),
     ("GET", "/readyz"): Probe("public"),
@@ -120,7 +128,12 @@ PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("POST", "/console/agents"): Probe(
         "own",
-        form={"email": "new@globex.test", "name": "New", "password": PASSWORD, "role": "agent"},
+        form={
+            "email": "new@globex.example.com",
+            "name": "New",
+            "password": PASSWORD,
+            "role": "agent",
+        },
     ),
     ("GET", "/console/stream"): Probe("list", stream=True),
     ("GET", "/console/cases/{handoff_id}/stream"): Probe("object", stream=True),
@@ -178,7 +191,12 @@ class World:
 
 
 def _seed_a(app: FastAPI, bot_a: TestClient) -> dict[str, str]:
-    turn = {**_TURN, "turn_id": "a-1", "text": "I want to talk to a human agent right now"}
+    turn = {
+        **_TURN,
+        "turn_id": "a-1",
+        "text": "I want to talk to a human agent right now",
+        "customer": {"id": A_CUSTOMER},
+    }
     for conversation in (A_CONVERSATION, A_PRIVATE):
         answer = bot_a.post(f"/v1/conversations/{conversation}/turns", json=turn)
         assert answer.status_code == 200, answer.text
@@ -198,6 +216,7 @@ def _seed_a(app: FastAPI, bot_a: TestClient) -> dict[str, str]:
             "delivery_id": delivery.id,
             "slug": "acme-warranty",
             "system": "zendesk",
+            "customer_id": A_CUSTOMER,
         }
 
 
@@ -214,6 +233,7 @@ def world(
             model_cache_dir=model_cache_dir,
             secret_key="test-secret-key-0123456789abcdef",
             rate_limit_per_minute=0,
+            webhook_allow_private=LOOPBACK,
         )
         app = create_app(settings)
         with TestClient(app) as bot_a:
@@ -226,7 +246,7 @@ def world(
                         session=s,
                         tenant_id=tenant,
                         actor="test",
-                        email=f"admin@{tenant}.test",
+                        email=f"admin@{tenant}.example.com",
                         name=f"{tenant} admin",
                         password=PASSWORD,
                         role=AgentRole.ADMIN,
@@ -245,7 +265,7 @@ def world(
             secrets_of_a = [secret.json()["secret"]]
             bot_b = TestClient(app, headers={"Authorization": f"Bearer {key_b}"})
             console_b = TestClient(app)
-            csrf_b = sign_in(console_b, f"admin@{B}.test")
+            csrf_b = sign_in(console_b, f"admin@{B}.example.com")
             yield World(app, bot_b, console_b, csrf_b, ids, secrets_of_a)
 
 
@@ -256,7 +276,7 @@ def _a_ids(world: World) -> list[str]:
         world.ids["delivery_id"],
         world.ids["slug"],
         A_PRIVATE,
-        f"admin@{A}.test",
+        f"admin@{A}.example.com",
         *world.secrets_of_a,
     ]
 
@@ -268,9 +288,9 @@ def _send(world: World, method: str, path: str, probe: Probe) -> tuple[int, str,
     if probe.fresh_console:
         client = TestClient(world.app)
         if method == "POST" and path == "/console/logout":
-            form = {"csrf_token": sign_in(client, f"admin@{B}.test")}
+            form = {"csrf_token": sign_in(client, f"admin@{B}.example.com")}
         else:
-            form = {"email": f"admin@{B}.test", "password": PASSWORD, "login_token": "x"}
+            form = {"email": f"admin@{B}.example.com", "password": PASSWORD, "login_token": "x"}
     elif form is not None:
         form = {**form, "csrf_token": world.csrf_b}
     ids = {**world.ids, "conversation_id": A_CONVERSATION} if probe.kind == "own" else world.ids

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from baton.learn.facts import EventView, Fact, HandoffView, derive_fact
 from baton.learn.rollup import WATERMARK, rebuild_daily
 from baton.store.tables import (
+    DEFAULT_TENANT,
     ConversationRow,
     HandoffEventRow,
     HandoffFactRow,
@@ -168,6 +169,9 @@ def _conversation(cid: str, at: datetime) -> dict[str, Any]:
         "turn_count": 0,
         "created_at": at,
         "updated_at": at,
+        "episode": 1,
+        "episode_start_seq": 0,
+        "bot_active": True,
     }
 
 
@@ -194,6 +198,7 @@ def _handoff_row(
         "csat": view.csat,
         "created_at": at,
         "updated_at": last,
+        "episode": 1,
     }
 
 
@@ -201,8 +206,12 @@ def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> Iterator[tuple[A
     json_columns = {c.name for c in table.columns if "JSON" in type(c.type).__name__.upper()}
     names = [c.name for c in table.columns]
     for row in rows:
+        # COPY sends every column: an absent tenant is the default one, as the column's default.
+        full = {"tenant_id": DEFAULT_TENANT, **row} if "tenant_id" in names else row
         yield tuple(
-            json.dumps(row.get(n)) if n in json_columns and row.get(n) is not None else row.get(n)
+            json.dumps(full.get(n))
+            if n in json_columns and full.get(n) is not None
+            else full.get(n)
             for n in names
         )
 
