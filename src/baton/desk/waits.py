@@ -30,7 +30,7 @@ from baton.route.eta import (
 )
 from baton.store import repositories as repo
 from baton.store.floor import floor_snapshot
-from baton.store.tables import HandoffEventRow, HandoffRow, QueueStatRow
+from baton.store.tables import ConversationRow, HandoffEventRow, HandoffRow, QueueStatRow
 from baton.transfer.channels import fmt_wait
 
 WAIT_UPDATED = "handoff.wait_updated"
@@ -109,10 +109,34 @@ def publish_waits(*, session: Session, tenant_id: str, policy: Policy, now: date
             moved = place_changed(handoff.wait_position, position)
             if not moved and not wait_changed(handoff.wait_seconds, seconds):
                 continue
+            if not _claimed(session, handoff):
+                continue  # a turn or a desk action holds it now; told on a later pass
             handoff.wait_position, handoff.wait_seconds = position, seconds
             _publish(session, handoff, position, seconds, now)
             told += 1
     return told
+
+
+def _claimed(session: Session, handoff: HandoffRow) -> bool:
+    """Lock the case's conversation, then the case, in the order a turn takes them, never waiting
+    (a pass that waited on a turn's locks while holding others could deadlock with it); whether
+    both were free and the case is still queued."""
+    conversation = session.execute(
+        select(ConversationRow.id)
+        .where(
+            ConversationRow.tenant_id == handoff.tenant_id,
+            ConversationRow.id == handoff.conversation_id,
+        )
+        .with_for_update(skip_locked=True)
+    ).first()
+    if conversation is None:
+        return False
+    case = session.execute(
+        select(HandoffRow.status)
+        .where(HandoffRow.id == handoff.id)
+        .with_for_update(skip_locked=True)
+    ).first()
+    return case is not None and case[0] == HandoffStatus.QUEUED.value
 
 
 def _publish(
