@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from baton.desk.locking import try_singleton
+from baton.desk.notices import announce
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.route.eta import (
@@ -28,7 +29,6 @@ from baton.route.eta import (
     updated_handle_mean,
     wait_changed,
 )
-from baton.store import repositories as repo
 from baton.store.floor import floor_snapshot
 from baton.store.tables import ConversationRow, HandoffEventRow, HandoffRow, QueueStatRow
 from baton.transfer.channels import fmt_wait
@@ -142,27 +142,12 @@ def _claimed(session: Session, handoff: HandoffRow) -> bool:
 def _publish(
     session: Session, handoff: HandoffRow, position: int, seconds: int | None, now: datetime
 ) -> None:
-    data = {
-        "handoff_id": handoff.id,
-        "queue": handoff.queue,
-        "status": handoff.status,
-        "position": position,
-        "expected_wait_seconds": seconds,
-        "message": wait_message(position, seconds),
-    }
-    repo.add_conversation_event(
-        session=session,
-        tenant_id=handoff.tenant_id,
-        conversation_id=handoff.conversation_id,
-        type_=WAIT_UPDATED,
-        at=now,
-        data=data,
-    )
-    repo.enqueue(
-        session=session,
-        tenant_id=handoff.tenant_id,
-        kind="webhook",
-        topic=WAIT_UPDATED,
-        payload=data,
-        now=now,
+    announce(
+        session,
+        handoff,
+        WAIT_UPDATED,
+        wait_message(position, seconds),
+        now,
+        position=position,
+        expected_wait_seconds=seconds,
     )
