@@ -73,6 +73,10 @@ def _pin_one_core() -> str:
     return "unpinned"
 
 
+def _affinity() -> set[int] | None:
+    return set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+
+
 @app.command("detect")
 def detect(
     turns: Annotated[int, typer.Option("--turns", help="decisions to time", min=100)] = 2000,
@@ -93,32 +97,19 @@ def detect(
     way it inflates the clock; the load average is printed beside them. Encoder mode uses
     `--encoder`, else the policy's `detect.encoder`, else all-MiniLM-L6-v2 from the model cache
     (`baton encoder export`); it is reported as skipped when unavailable."""
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
     from baton.config import get_settings
-    from baton.detect.encoder import DEFAULT_ENCODER
-    from baton.errors import BatonError
     from baton.policy import load_policy
 
     settings = get_settings()
     policy = load_policy(settings.policy)
+    affinity = _affinity()
     pinned = _pin_one_core()
-    results: dict[str, dict[str, object]] = {}
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    for mode in [m.strip() for m in modes.split(",") if m.strip()]:
-        name = encoder or policy.detect.encoder or DEFAULT_ENCODER
-        chosen = policy.model_copy(
-            update={
-                "detect": policy.detect.model_copy(
-                    update={"encoder": name if mode == "encoder" else None}
-                )
-            }
-        )
-        try:
-            with threadpool_limits(limits=1):
-                results[mode] = _time_detect(chosen, settings.model_cache_dir, turns, history)
-        except BatonError as exc:
-            results[mode] = {"skipped": exc.message}
+    try:
+        results = _time_modes(policy, settings.model_cache_dir, modes, encoder, turns, history)
+    finally:
+        if affinity is not None:
+            os.sched_setaffinity(0, affinity)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     load_text = "n/a" if load is None else ", ".join(f"{x:.2f}" for x in load)
     if as_json:
@@ -146,6 +137,32 @@ def detect(
         if any(key in r for r in results.values()):
             table.add_row(key, *(str(r.get(key, "-")) for r in results.values()))
     console.print(table)
+
+
+def _time_modes(
+    policy: Policy, cache_dir: Path, modes: str, encoder: str | None, turns: int, history: int
+) -> dict[str, dict[str, object]]:
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    from baton.detect.encoder import DEFAULT_ENCODER
+    from baton.errors import BatonError
+
+    results: dict[str, dict[str, object]] = {}
+    for mode in [m.strip() for m in modes.split(",") if m.strip()]:
+        name = encoder or policy.detect.encoder or DEFAULT_ENCODER
+        chosen = policy.model_copy(
+            update={
+                "detect": policy.detect.model_copy(
+                    update={"encoder": name if mode == "encoder" else None}
+                )
+            }
+        )
+        try:
+            with threadpool_limits(limits=1):
+                results[mode] = _time_detect(chosen, cache_dir, turns, history)
+        except BatonError as exc:
+            results[mode] = {"skipped": exc.message}
+    return results
 
 
 def _bench_texts() -> list[str]:
