@@ -121,12 +121,16 @@ def test_one_message_is_embedded_alone_truncated_and_remembered(encoder: Encoder
 
 @pytest.fixture(scope="session")
 def int8_encoder(model_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Encoder:
-    """The fp32 export quantised per channel, as `baton encoder export --int8` writes it."""
-    from baton.detect.encoder_export import quantise
+    """`baton encoder export --int8` beside a cached fp32 export: quantised without torch."""
+    from baton.detect.encoder_export import export_encoder
 
-    target = tmp_path_factory.mktemp("int8") / "encoders" / f"{DEFAULT_ENCODER}{INT8_SUFFIX}"
-    quantise(export_dir(DEFAULT_ENCODER, model_cache), target)
-    return Encoder(f"{DEFAULT_ENCODER}{INT8_SUFFIX}", target)
+    cache = tmp_path_factory.mktemp("int8")
+    (cache / "encoders").mkdir()
+    (cache / "encoders" / DEFAULT_ENCODER).symlink_to(export_dir(DEFAULT_ENCODER, model_cache))
+    written = export_encoder(DEFAULT_ENCODER, cache, int8=True)
+    name = f"{DEFAULT_ENCODER}{INT8_SUFFIX}"
+    assert written == find_model(name, cache) == export_dir(name, cache)
+    return Encoder(name, written)
 
 
 def test_an_int8_graph_is_run_one_text_at_a_time_so_training_matches_serving(
@@ -274,6 +278,9 @@ def test_an_encoder_that_was_never_exported_is_a_clear_error(tmp_path: Path) -> 
         find_model("no-such-encoder", tmp_path)
     assert raised.value.code == "encoder_unavailable"
     assert "baton encoder export no-such-encoder" in raised.value.message
+    with pytest.raises(EncoderUnavailable) as raised:
+        find_model(f"{DEFAULT_ENCODER}{INT8_SUFFIX}", tmp_path)
+    assert f"baton encoder export {DEFAULT_ENCODER} --int8" in raised.value.message
 
 
 @pytest.fixture(autouse=True)
