@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -733,6 +733,7 @@ class Replay:
     stored: list[Outcome]
     before: Played
     after: Played
+    others: list[Played]
     runtimes_before: Runtimes
     floors: StoredFloors
     conversations: int
@@ -751,39 +752,45 @@ def run_replay(
     until: datetime | None = None,
     cache_dir: Path | None = None,
     policy_dir: Path | None = None,
+    also: Sequence[Policy] = (),
 ) -> Replay:
     """Play the tenant's stored log under `baseline` (the stamped models) and under `policy`
-    (its current models), each into its own fresh store."""
+    (its current models), each into its own fresh store; `also`: more policies to try, each
+    against the same baseline run."""
     floors = StoredFloors(session, tenant_id)
     old = Runtimes(baseline, floors, stamped=True, cache_dir=cache_dir, policy_dir=policy_dir)
-    new = Runtimes(policy, floors, stamped=False, cache_dir=cache_dir, policy_dir=policy_dir)
+    new = [
+        Runtimes(p, floors, stamped=False, cache_dir=cache_dir, policy_dir=policy_dir)
+        for p in (policy, *also)
+    ]
     stored: list[Outcome] = []
     calls: Counter[str] = Counter()
     conversations = 0
     first = last = None
     with tempfile.TemporaryDirectory(prefix="baton-replay-") as folder:
         before = Player(old, tenant_id, Path(folder))
-        after = Player(new, tenant_id, Path(folder))
+        afters = [Player(r, tenant_id, Path(folder)) for r in new]
         try:
             batch: list[ConversationLog] = []
             for log in stored_logs(session=session, tenant_id=tenant_id, since=since, until=until):
                 batch.append(log)
                 if len(batch) >= BATCH:
-                    _play(batch, floors, before, after, stored)
+                    _play(batch, floors, before, afters, stored)
                     batch = []
                 conversations += 1
                 calls.update(s.kind for s in log.steps)
                 if log.steps:
                     start, end = log.steps[0].at, log.steps[-1].at
                     first, last = min(first or start, start), max(last or end, end)
-            _play(batch, floors, before, after, stored)
+            _play(batch, floors, before, afters, stored)
         finally:
-            before.close()
-            after.close()
+            for player in (before, *afters):
+                player.close()
     return Replay(
         stored=stored,
         before=before.played,
-        after=after.played,
+        after=afters[0].played,
+        others=[a.played for a in afters[1:]],
         runtimes_before=old,
         floors=floors,
         conversations=conversations,
@@ -797,14 +804,14 @@ def _play(
     batch: list[ConversationLog],
     floors: StoredFloors,
     before: Player,
-    after: Player,
+    afters: list[Player],
     stored: list[Outcome],
 ) -> None:
     floors.load([log.id for log in batch])
     for log in batch:
         stored += stored_outcomes(log)
-        before.play(log)
-        after.play(log)
+        for player in (before, *afters):
+            player.play(log)
 
 
 def replay(
@@ -819,17 +826,59 @@ def replay(
     policy_dir: Path | None = None,
 ) -> ReplayResult:
     """Replay the tenant's stored log under `baseline` and `policy` and say what changes."""
-    run = run_replay(
+    return replay_each(
         session=session,
         tenant_id=tenant_id,
         baseline=baseline,
-        policy=policy,
+        policies=[policy],
         since=since,
         until=until,
         cache_dir=cache_dir,
         policy_dir=policy_dir,
+    )[0]
+
+
+def replay_each(
+    *,
+    session: Session,
+    tenant_id: str,
+    baseline: Policy,
+    policies: Sequence[Policy],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cache_dir: Path | None = None,
+    policy_dir: Path | None = None,
+) -> list[ReplayResult]:
+    """Each policy against the baseline, the stored log played once per policy (and once for
+    the baseline): how `baton learn` measures each proposal on its own."""
+    run = run_replay(
+        session=session,
+        tenant_id=tenant_id,
+        baseline=baseline,
+        policy=policies[0],
+        since=since,
+        until=until,
+        cache_dir=cache_dir,
+        policy_dir=policy_dir,
+        also=policies[1:],
     )
-    flips = _flips(run.before, run.after)
+    return [
+        _result(session, tenant_id, run, played, baseline, policy, since, until)
+        for played, policy in zip([run.after, *run.others], policies, strict=True)
+    ]
+
+
+def _result(
+    session: Session,
+    tenant_id: str,
+    run: Replay,
+    after_run: Played,
+    baseline: Policy,
+    policy: Policy,
+    since: datetime | None,
+    until: datetime | None,
+) -> ReplayResult:
+    flips = _flips(run.before, after_run)
     labels = _labels(session, tenant_id, [f.conversation_id for f in flips])
     flips = [f.model_copy(update={"label": labels.get(f.conversation_id)}) for f in flips]
     start, end = since or run.first, until or run.last
@@ -838,10 +887,10 @@ def replay(
     added = [f.after for f in flips if f.change == "added" and f.after]
     label_names = {True: "necessary", False: "unnecessary", None: "unlabelled"}
     before = [e for es in run.before.escalations.values() for e in es]
-    after = [e for es in run.after.escalations.values() for e in es]
+    after = [e for es in after_run.escalations.values() for e in es]
     drift = _drift(run.stored, run.before.outcomes)
     changed = sum(
-        b.key() != a.key() for b, a in zip(run.before.outcomes, run.after.outcomes, strict=True)
+        b.key() != a.key() for b, a in zip(run.before.outcomes, after_run.outcomes, strict=True)
     )
     return ReplayResult(
         baseline=baseline.name,
