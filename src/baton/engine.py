@@ -310,6 +310,7 @@ def request_handoff(
         )
         return _logged(session, conv_row, "request", _request(request), declined, now)
     levers = check_levers(runtime.policy, queue=request.queue, priority=request.priority)
+    rerouted: dict[str, Any] = {}  # the floor a re-route saw, logged with the call
     if handoff is None:
         reason = Reason(
             code=ReasonCode.HUMAN_REQUESTED,
@@ -330,7 +331,15 @@ def request_handoff(
             levers=levers,
         )
     else:
-        apply_levers(session, policy=runtime.policy, handoff=handoff, levers=levers, now=now)
+
+        def floor() -> FloorSnapshot:
+            snapshot = runtime.floor(session, tenant_id)
+            rerouted["floor"] = floor_to_json(snapshot)
+            return snapshot
+
+        apply_levers(
+            session, policy=runtime.policy, handoff=handoff, levers=levers, now=now, floor=floor
+        )
     if request.note:
         handoff.brief = {**handoff.brief, "bot_note": request.note}
     routing = Routing.model_validate(handoff.routing)
@@ -355,7 +364,7 @@ def request_handoff(
         bot_active=conv_row.bot_active,
         episode=conv_row.episode,
     )
-    return _logged(session, conv_row, "request", _request(request), result, now)
+    return _logged(session, conv_row, "request", {**_request(request), **rerouted}, result, now)
 
 
 def _request(request: HandoffRequest) -> dict[str, Any]:

@@ -72,7 +72,7 @@ SCRIPT: dict[str, list[tuple[int, Action]]] = {
     ],
     "unsure-take": [
         (0, Say("do you ship to Norway?", 0.3)),
-        (30, Call("take")),
+        (30, Call("take", queue="billing", priority=30)),  # the bot re-routes the offer
         (300, Desk("resolve")),
         (600, Say("I want to talk to a human", 0.9)),
     ],

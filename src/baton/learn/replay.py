@@ -7,16 +7,19 @@ resolving the case, the worker abandoning a silent one: `resolved` and `abandone
 replay plays each conversation's log, in time order and at the times it happened, through
 `engine.process_turn`, `request_handoff` and `cancel_handoff` into a fresh SQLite store, one unit
 of work per call, as the API does. Route sees the floor stored with the live decision (the
-`floor` of the `offered`/`created` event at that moment), else the latest floor stored before it,
-else an empty one. The detector runs with the models each stored decision was stamped with
-(`model_version`), when this process or the model cache still has them, for the baseline; the
-policy tried runs with its own current models, as it would once deployed.
+`floor` of the `offered`/`created` event at that moment, or of the handoff call whose levers
+routed an offer again), else the latest floor stored before it, else an empty one. The detector
+runs with the models each stored decision was stamped with (`model_version`), when this process
+or the model cache still has them, for the baseline; the policy tried runs with its own current
+models, as it would once deployed.
 
 An episode end is applied to what the replay has open at that moment: `resolved` closes an open
 case (an offer is not a case an agent could resolve: it stays open), `abandoned` abandons the open
-offer or case with the stored cause. Every call's decision is compared: the baseline's with what
-was stored (`baseline_drift`, zero when the baseline is the policy that ran), and the new
-policy's with the baseline's (action, reason codes, and queue and priority where the call routed).
+offer or case with the stored cause. A handoff call that answered a handoff already open (took or
+declined an offer, cancelled) is `skipped` when the replay has nothing open: nobody asked. Every
+call's decision is compared: the baseline's with what was stored (`baseline_drift`, zero when the
+baseline is the policy that ran), and the new policy's with the baseline's (action, reason codes,
+and queue and priority where the call routed).
 """
 
 from __future__ import annotations
@@ -268,9 +271,7 @@ def stored_logs(
                     at=c.at,
                     order=n,
                     ref=f"call-{c.id}",
-                    request=HandoffRequest.model_validate(c.request)
-                    if c.kind == "request"
-                    else None,
+                    request=_request(c.request) if c.kind == "request" else None,
                     stored=c.response,
                 )
             )
@@ -327,6 +328,10 @@ def _mark_answers(steps: list[Step]) -> list[Step]:
     return out
 
 
+def _request(logged: dict[str, Any]) -> HandoffRequest:
+    return HandoffRequest.model_validate({k: v for k, v in logged.items() if k != "floor"})
+
+
 def _with_customer(step: Step, customer: Customer) -> Step:
     return Step(**{**step.__dict__, "customer": customer})
 
@@ -354,7 +359,13 @@ class StoredFloors:
                 HandoffEventRow.type.in_(_ROUTED),
             )
         )
-        for cid, at, data in rows:
+        calls = self.session.execute(
+            select(HandoffCallRow.conversation_id, HandoffCallRow.at, HandoffCallRow.request).where(
+                HandoffCallRow.tenant_id == self.tenant_id,
+                HandoffCallRow.conversation_id.in_(conversation_ids),
+            )
+        )
+        for cid, at, data in [*rows, *calls]:
             if isinstance((data or {}).get("floor"), dict):
                 self.exact[(cid, at)] = floor_from_json(data["floor"])
 
