@@ -24,7 +24,8 @@ _ADJ = (
 _NOUN = (
     r"(?:human(?:\s+being)?s?|person|people|agents?|representatives?|reps?|operators?|"
     r"(?:\w+\s+)?(?:advis[eo]rs?|executives?|specialists?|experts?|officers?|consultants?|"
-    r"managers?)|exec|associates?|boss|"
+    r"managers?)|exec|associates?|my (?:account|relationship|personal|financial|mortgage|"
+    r"case|dedicated) (?:manager|advis[eo]r|officer|executive|handler)|"
     r"staff(?:\s+member)?|member of (?:staff|the team)|manager|supervisor|employee|"
     r"bank worker|worker|colleague|consultant|receptionist|reception|front (?:desk|office)|"
     r"concierge|housekeeping|room service|restaurant|spa|cleaners|cleaning staff|"
@@ -78,9 +79,10 @@ _CHANNEL = (
     r"\bways? to (?:contact|reach)|\bhow (?:do|can|could|would|should) (?:i|we) "
     r"(?:\w+\s+)?(?:contact|reach|call|phone|e-?mail|get in touch with|get hold of|talk to|"
     rf"speak (?:to|with))\s*(?:$|[?.!,]|{_WHOM})|"
-    r"\b(?:can|could|may) (?:i|we) (?:call|phone|ring|e-?mail|contact|reach) "
-    r"(?:you|u)\s*(?:$|[?.!,])|"
-    r"\bwho (?:can|do|should|could|would) (?:i|we) (?:talk|speak|chat|complain|write|go) to\b|"
+    r"(?<!what )(?<!how )\b(?:can|could|may) (?:i|we) (?:call|phone|ring|e-?mail|contact|reach) "
+    r"(?:you|u)\s*(?:$|[?.!,]|about\b|regarding\b|on\b|now\b|today\b|tomorrow\b|later\b|back\b|"
+    r"directly\b|instead\b)|"
+    r"\bwho (?:can|do|should|could|would) (?:i|we) (?:talk|speak|chat|complain) to\b|"
     r"\bwho (?:can|do|should|could) (?:i|we) (?:contact|call|ring|phone|e-?mail)\b|"
     r"\b(?:what(?:'s| is| are)?|whats|give me|send me|tell me|share|need|want|do you have|"
     r"where(?:'s| is| can i find)?)\s+(?:\w+\s+){0,2}?(?:your|ur|an?)\s+"
@@ -111,7 +113,8 @@ _CALL_ME = (
     r"\b(?:want|need|like|would like|wish|ask for)\s+(?:some(?:one|body)|an? (?:agent|person|human|"
     r"advis[eo]r|representative)|your (?:team|staff))\s+(?:from (?:your|the) \w+\s+)?(?:to\s+)?"
     r"(?:call|phone|ring|contact|reach|e-?mail|get back to)\s+(?:me|us)\b|"
-    r"\b(?:can|could|would|will)\s+(?:some(?:one|body)|any(?:one|body)) from (?:your|the) \w+\s+"
+    r"\b(?:can|could|would|will)\s+(?:some(?:one|body)|any(?:one|body)) from (?:your|the) "
+    r"(?:\w+\s+){1,2}"
     r"(?:please\s+)?(?:call|phone|ring|contact|reach|e-?mail|help|assist)\b|"
     r"\b(?:leave|give you|send you|share)\s+(?:you\s+)?my\s+(?:phone |mobile |cell |contact )?"
     r"(?:number|no)\b(?!\s+(?:changed|is wrong))|"
@@ -121,7 +124,10 @@ _CALL_ME = (
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
-        ("talk to a person", rf"\b{_TALK}\s+(?:directly\s+)?(?:to|with)\s+{WHO}"),
+        (
+            "talk to a person",
+            rf"\b{_TALK}\s+(?:directly\s+)?(?:to|with)\s+(?:{WHO}|(?:your|the|ur) boss\b)",
+        ),
         (
             "put me through",
             r"\b(?:connect|transfer|put|pass|forward|hand|escalate|redirect)\s+"
@@ -135,7 +141,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             + _DET
             + _ADJ
             + r"(?:human(?:\s+being)?|person|agent|representative|reps?|operator|supervisor|"
-            r"manager|boss|"
+            r"manager|"
             r"(?:\w+\s+)?(?:advis[eo]r|executive|specialist|officer|expert|consultant)|"
             r"some(?:one|body)\s+else|real\s+some(?:one|body)|"
             r"staff member|customer (?:service|support|care)|client (?:service|support|care)|"
@@ -143,7 +149,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "someone to talk to",
-            r"\b(?:some(?:one|body)|anyone|anybody|a (?:real )?(?:person|human))\s+(?:there\s+)?"
+            r"\b(?:some(?:one|body)|anyone|anybody|a (?:real )?(?:person|human))\s+"
+            r"(?:(?:real|else)\s+)?(?:there\s+)?"
             r"(?:(?:i|we)\s+(?:can|could)|to)\s+(?:talk|speak|chat)\s+(?:to|with)\b|"
             r"\bget\s+(?:me\s+)?some(?:one|body)\s+(?:to\s+)?(?:help|call|contact|look at)\b",
         ),
@@ -173,19 +180,17 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"deal|take|review)\b|"
             rf"\bput\s+{_DET}{_ADJ}{_PERSON}\s+on\b|"
             r"\b(?:some(?:one|body)|a (?:real )?(?:person|human)) (?:else )?to (?:explain|look "
-            r"(?:at|into)|review|go through)\b|"
+            r"into|review|go through)\b|"
             r"\b(?:complaint|complain)\w*\s+(?:to|with)\s+" + WHO,
         ),
         (
             "escalate",
             r"\bescalat(?:e|ing)\s+(?:this|it|that|my|the|our|to|please|now|asap)\b|"
             r"\b(?:want|need|like|request|ask for)\w*\s+(?:an?\s+)?escalation\b|"
-            r"^\W*escalat\w*\W*$",
+            r"^\W*escalat\w*\W*(?:please|pls|now|asap)?\W*$",
         ),
         (
             "anyone there",
-            r"(?:^|\b(?:hello|hi|hey|helo|oi)\W+)(?:is\s+)?(?:there\s+)?(?:any|some)(?:one|body)\s+"
-            r"(?:there|here|out there|around|real|home|alive)\W*$|"
             r"\bare (?:there|you) (?:any )?(?:real |actual |live )?"
             r"(?:humans?|people|persons?|agents?) "
             r"(?:(?:\w+\s+)?(?:working|available|around|online|at all)|there|here)\b",
@@ -220,7 +225,8 @@ FRUSTRATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?<!\bif )(?<!\bis it )(?<!\bis this )\b(?:not|no)\s+(?:you|a bot|the bot|this bot|a "
             r"machine|a robot|bots?|robots?|machines?)\s*[,.!;:-]+\s*(?:i want |i need |give me |"
             r"get me |just )?(?:an?\s+)?(?:real |actual |live )?(?:human|person|agent|people)\b|"
-            r"\b(?:real |actual )?(?:help|human|person|people|agent)\w*\s*,?\s+not\s+(?:an?\s+|"
+            r"\b(?:help|humans?|person|people|agents?|answers?|support|assistance|some(?:one|body))"
+            r"\s*,?\s+not\s+(?:an?\s+|"
             r"the\s+|this\s+|some\s+)?(?:bots?|robots?|machines?|chatbots?|ai|computer)\b",
         ),
         (
