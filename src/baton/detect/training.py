@@ -32,6 +32,7 @@ from baton.detect.examples import (
     training_examples,
 )
 from baton.detect.model import train_intent_model
+from baton.detect.person_model import MIN_CUT as PERSON_FLOOR
 from baton.detect.person_model import train_person_model
 from baton.policy import Policy
 
@@ -93,7 +94,14 @@ def models_key(policy: Policy, base_dir: Path | None = None, encoder: Encoder | 
     digest = hashlib.sha256()
     examples = {name: list(c.examples) for name, c in sorted(policy.intents.items()) if c.examples}
     encoded = f"{encoder.name}@{encoder.version}" if encoder else "light"
-    for part in (MODEL_FORMAT, sklearn.__version__, encoded, json.dumps(examples, sort_keys=True)):
+    floor = f"person-floor={PERSON_FLOOR}"
+    for part in (
+        MODEL_FORMAT,
+        sklearn.__version__,
+        encoded,
+        floor,
+        json.dumps(examples, sort_keys=True),
+    ):
         digest.update(part.encode())
     for name in (policy.detect.training, PERSON_EXAMPLES):
         if name:
