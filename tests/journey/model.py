@@ -213,7 +213,7 @@ def check_presence(session: Session, *, now: datetime, policy: Policy) -> None:
         logs[handoff_id].append((kind, at))
     for h in session.scalars(select(HandoffRow).where(HandoffRow.status == "active")):
         log = logs[h.id]
-        last = max(i for i, (kind, _) in enumerate(log) if kind == "accepted")
-        answered = any(kind == "replied" for kind, _ in log[last + 1 :])
-        waited = (now - log[last][1]).total_seconds()
+        took = max(i for i, (kind, _) in enumerate(log) if kind == "accepted")
+        answered = any(kind == "replied" for kind, _ in log[took + 1 :])
+        waited = (now - log[took][1]).total_seconds()
         assert answered or waited < life.reoffer_after_silent_seconds, (h.id, waited, log[-3:])
