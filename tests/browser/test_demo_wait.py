@@ -13,7 +13,7 @@ from baton.store.tables import AgentRow
 from tests.browser.console_flow import say
 from tests.browser.test_presence import floor, tick
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 
 def test_the_waiting_customer_sees_their_place_change(page: Page, settings: Settings) -> None:

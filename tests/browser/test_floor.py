@@ -15,7 +15,7 @@ from tests.browser.console_flow import say, sign_in
 from tests.browser.test_presence import agent_id, case, floor, tick
 from tests.factories.desk import make_agent
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 
 def test_the_floor_shows_a_new_case_and_a_warning_live_and_reassigns_it(

@@ -23,7 +23,7 @@ from tests.browser.console_flow import QUEUES, say, sign_in
 from tests.conftest import LiveServer
 from tests.factories.desk import make_agent
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 
 class Clock:
