@@ -26,13 +26,13 @@ def test_the_waiting_customer_sees_their_place_change(page: Page, settings: Sett
         expect(status).to_contain_text("Handed to the")
         clock.advance(1)
         tick(app, clock)
-        expect(status).to_contain_text("You're number 2 in the queue")
+        expect(status).to_contain_text("You're number 2 in the queue", timeout=30_000)
 
         with session_scope(app.state.session_factory) as session:
             ada = session.query(AgentRow).filter(AgentRow.email == "ada@example.com").one()
             service.accept(session=session, handoff_id=ahead, agent=ada, now=clock.now)
         clock.advance(10)
         tick(app, clock)
-        expect(status).to_contain_text("You're next")
+        expect(status).to_contain_text("You're next", timeout=30_000)
         assert page.locator(".log li").filter(has_text="You're next").count() == 0
         page.goto("about:blank")

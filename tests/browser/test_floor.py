@@ -32,7 +32,9 @@ def test_the_floor_shows_a_new_case_and_a_warning_live_and_reassigns_it(
         expect(support).to_have_text("0")
 
         handoff_id = say(server, "f-1", "t1", "get me a human please")["handoff"]["id"]
-        expect(support).to_have_text("1")  # no reload: the stream said a case arrived
+        expect(support).to_have_text(
+            "1", timeout=30_000
+        )  # no reload: the stream said a case arrived
 
         with session_scope(app.state.session_factory) as session:
             warn = session.scalars(
@@ -44,7 +46,7 @@ def test_the_floor_shows_a_new_case_and_a_warning_live_and_reassigns_it(
         clock.now = warn
         assert tick(app, clock).fired >= 1
         row = page.locator(f'.floor-risk tr[data-handoff="{handoff_id}"]')
-        expect(row).to_contain_text("SLA warning")
+        expect(row).to_contain_text("SLA warning", timeout=30_000)
         expect(page.locator("#live")).to_contain_text("SLA warning in support")
 
         ada = agent_id(app, "ada@example.com")
@@ -53,5 +55,7 @@ def test_the_floor_shows_a_new_case_and_a_warning_live_and_reassigns_it(
         expect(page.get_by_role("status").filter(has_text="reassigned")).to_be_visible()
         moved = case(app, handoff_id)
         assert (moved.status, moved.agent_id) == ("assigned", ada)
-        expect(page.locator(f'.floor-risk tr[data-handoff="{handoff_id}"]')).to_contain_text("Ada")
+        expect(page.locator(f'.floor-risk tr[data-handoff="{handoff_id}"]')).to_contain_text(
+            "Ada", timeout=30_000
+        )
         page.goto("about:blank")

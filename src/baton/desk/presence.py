@@ -10,8 +10,8 @@ browser goes; pages and actions mark the agent active. Two worker passes read th
   chose away stays away.
 - `reoffer_silent`: an accepted case whose agent has not replied for
   `lifecycle.reoffer_after_silent_seconds` goes back to its queue (`reassigned`, cause
-  `agent_silent`, and `handoff.reassigned` on the bot's stream and as a webhook); the silent agent
-  is not offered it again.
+  `agent_silent`, and `handoff.reassigned` on the bot's stream and as a webhook); push routing
+  ranks the silent agent last for it, as after a decline.
 
 Both are worker paths: they skip rows another transaction holds and never wait for a lock.
 """

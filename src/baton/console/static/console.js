@@ -172,7 +172,7 @@
     }
     function later() {
       if (pending) { return; }
-      pending = window.setTimeout(() => { pending = null; refresh(); }, 150);
+      pending = window.setTimeout(() => { pending = null; refresh().catch(() => {}); }, 150);
     }
     const url = "/console/stream?after=" + encodeURIComponent(body.dataset.cursor || "0");
     stream(url, {
