@@ -121,6 +121,28 @@ def load_models(
         return models
 
 
+def cached_models(version: str, *, policy: Policy, cache_dir: Path | None) -> Models | None:
+    """The models a decision stamped `version` was made with, if this process or the disk cache
+    still has them (a replay plays the decision again with them); None when they are gone."""
+    with _lock:
+        if version in _memo:
+            return _memo[version]
+    path = cache_dir / f"detect-{version}.joblib" if cache_dir is not None else None
+    models = _read(path) if path is not None else None
+    if models is not None and models.intents is not None and models.intents.mode == "encoder":
+        encoder = policy_encoder(policy, cache_dir)
+        try:
+            if encoder is None:
+                return None
+            models.intents.attach(encoder)
+        except ValueError:
+            return None
+    if models is not None:
+        with _lock:
+            _memo[version] = models
+    return models
+
+
 def _read(path: Path) -> Models | None:
     """A cached model, or None when absent or unreadable (then it is retrained)."""
     if not path.is_file():
