@@ -1,7 +1,7 @@
 """presence: console connections, an agent's last activity and why the worker set them away
 
 Revision ID: floor_0001
-Revises: journey_0001
+Revises: replay_0001
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import baton.store.tables
 
 revision: str = "floor_0001"
-down_revision: str | None = "journey_0001"
+down_revision: str | None = "replay_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
