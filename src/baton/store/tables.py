@@ -270,6 +270,12 @@ class AgentRow(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(
         doc="set by `baton agents disable`: no sign-in, no sessions, no cases"
     )
+    active_at: Mapped[datetime | None] = mapped_column(
+        doc="the agent's last console action or page opened (idle presence is counted from it)"
+    )
+    away_cause: Mapped[str | None] = mapped_column(
+        String(16), doc="why the worker set the agent away (`disconnected`, `idle`); else null"
+    )
 
 
 class QueueStatRow(Base):
@@ -380,6 +386,24 @@ class ConsoleSessionRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class ConsoleConnectionRow(Base):
+    """One live console stream of an agent: opened, heard from now and then, closed.
+
+    An agent with no open row (or only rows not heard from in a long while: a crashed process)
+    has no live console, which is what automatic presence reads.
+    """
+
+    __tablename__ = "console_connections"
+    __table_args__ = (Index("ix_console_connections_agent_open", "agent_id", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"))
+    opened_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
 
 
 class HandoffTicketRow(Base):
