@@ -106,6 +106,15 @@ def tenant_policy_text(*, session: Session, tenant_id: str) -> str | None:
     return session.scalar(select(TenantRow.policy_yaml).where(TenantRow.id == tenant_id))
 
 
+def policy_of(*, session: Session, tenant_id: str, default: Policy) -> Policy:
+    """The policy the tenant runs: its own, else `default` (the deployment's). For one-off
+    commands; long-running processes use `baton.tenant_policy`, which caches."""
+    text = tenant_policy_text(session=session, tenant_id=tenant_id)
+    if text is None:
+        return default
+    return validate_tenant_policy(text, source=f"tenant {tenant_id!r} policy")
+
+
 def validate_tenant_policy(text: str, *, source: str) -> Policy:
     """Parse a tenant's policy with the policy loader (faults name the field and line).
 
