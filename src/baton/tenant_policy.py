@@ -30,7 +30,7 @@ log = logging.getLogger("baton.policy")
 
 
 @dataclass(slots=True)
-class _Seen:
+class PolicyEntry:
     checked: float
     text_digest: str | None  # None: the tenant runs the deployment's policy
     policy: Policy
@@ -53,25 +53,25 @@ class TenantPolicies:
         self.factory = factory
         self.cache_seconds = cache_seconds
         self._clock = clock
-        self._seen: dict[str, _Seen] = {}
+        self._seen: dict[str, PolicyEntry] = {}
         self._compiled: dict[str, tuple[Policy, str]] = {}
         self._lock = threading.Lock()
 
     def policy_for(self, tenant_id: str) -> Policy:
-        return self._lookup(tenant_id).policy
+        return self.entry(tenant_id).policy
 
     def hash_for(self, tenant_id: str) -> str:
-        return self._lookup(tenant_id).hash
+        return self.entry(tenant_id).hash
 
     def has_own(self, tenant_id: str) -> bool:
         """Whether the tenant runs a policy of its own (not the deployment's)."""
-        return self._lookup(tenant_id).text_digest is not None
+        return self.entry(tenant_id).text_digest is not None
 
     def team_email(self, tenant_id: str, fallback: str | None) -> str | None:
         """Where the tenant's team hears of an e-mail handoff: its own policy's address; the
         default tenant also falls back to the deployment's (`BATON_TEAM_EMAIL`). A tenant on
         the deployment's policy gets no team mail: the deployment's team is not its team."""
-        seen = self._lookup(tenant_id)
+        seen = self.entry(tenant_id)
         if tenant_id == DEFAULT_TENANT:
             return seen.policy.channels.team_email or fallback
         return seen.policy.channels.team_email if seen.text_digest is not None else None
@@ -81,7 +81,8 @@ class TenantPolicies:
         with self._lock:
             self._seen.pop(tenant_id, None)
 
-    def _lookup(self, tenant_id: str) -> _Seen:
+    def entry(self, tenant_id: str) -> PolicyEntry:
+        """The tenant's policy with its hash, re-read from its row once `cache_seconds` passed."""
         now = self._clock()
         seen = self._seen.get(tenant_id)
         if seen is not None and now - seen.checked < self.cache_seconds:
@@ -93,7 +94,7 @@ class TenantPolicies:
                 seen.checked = now
                 return seen
             policy, hash_ = self._compile(tenant_id, text, digest)
-            fresh = _Seen(now, digest if policy is not self.default else None, policy, hash_)
+            fresh = PolicyEntry(now, digest if policy is not self.default else None, policy, hash_)
             self._seen[tenant_id] = fresh
             return fresh
 
@@ -135,7 +136,7 @@ class TenantRuntimes:
         self._lock = threading.Lock()
 
     def runtime_for(self, tenant_id: str) -> Runtime:
-        seen = self.policies._lookup(tenant_id)
+        seen = self.policies.entry(tenant_id)
         if seen.policy is self.default.policy:
             return self.default
         runtime = self._runtimes.get(seen.hash)

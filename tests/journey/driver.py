@@ -53,14 +53,11 @@ def strict_policy_yaml() -> str:
     for old, new in (
         ("name: default", "name: strict"),
         ("bot_confidence_floor: 0.4", "bot_confidence_floor: 0.9"),
-        (
-            "lifecycle:\n",
-            "lifecycle:\n  offer_ignored_seconds: 600\n  customer_silent_seconds: 1200\n",
-        ),
     ):
         assert old in text, old
         text = text.replace(old, new, 1)
-    return text
+    assert "\nlifecycle:" not in text
+    return text + "\nlifecycle:\n  offer_ignored_seconds: 600\n  customer_silent_seconds: 1200\n"
 
 
 class Clock:
