@@ -147,7 +147,7 @@ def check_tenants(session: Session) -> None:
     a conversation's stream (assignments, waits, hand-backs) names only its own cases; a case's
     log names only its own tenant's agents."""
     handoffs = {h.id: h for h in session.scalars(select(HandoffRow))}
-    tenant_of_agent = dict(session.execute(select(AgentRow.id, AgentRow.tenant_id)).tuples())
+    tenant_of_agent = {a.id: a.tenant_id for a in session.scalars(select(AgentRow))}
     for h in handoffs.values():
         if h.agent_id is not None:
             assert tenant_of_agent[h.agent_id] == h.tenant_id, (h.id, h.tenant_id, h.agent_id)
