@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -134,6 +135,12 @@ class TurnRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", Json, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     received_at: Mapped[datetime]
+    customer: Mapped[dict[str, Any] | None] = mapped_column(
+        Json, nullable=True, doc="the customer the bot sent with this turn, as sent (for replay)"
+    )
+    customer_left: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), doc="the bot said the customer left"
+    )
 
 
 class HandoffRow(Base):
@@ -194,6 +201,25 @@ class EpisodeRow(Base):
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class HandoffCallRow(Base):
+    """One call of the bot's handoff endpoints (`POST …/handoff`, `…/handoff/cancel`) and the
+    answer it got: with the turns, the engine's input log that `baton replay` plays again."""
+
+    __tablename__ = "handoff_calls"
+    __table_args__ = (
+        Index("ix_handoff_calls_conversation", "tenant_id", "conversation_id"),
+        _conversation_fk("handoff_calls"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    conversation_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), doc="request | cancel")
+    at: Mapped[datetime]
+    request: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    response: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
 
 
 class HandoffEventRow(Base):
