@@ -1,10 +1,10 @@
 """The tenant boundary, probed on every route of the app (the console's and adapters' included).
 
 Tenant A has a conversation with a handoff, a webhook endpoint with a delivery, an article, its own
-policy and a console admin. Tenant B holds a key with every scope and a console admin of its own. Every route
-in `app.routes` has a probe below: B reading or writing A's object gets 404 or 403; B's lists show
-nothing of A's; B's writes to an id A uses land in B's own namespace and leave A's untouched. A
-route added without a probe fails `test_every_route_has_a_tenant_probe`.
+policy and a console admin. Tenant B holds a key with every scope and a console admin of its own.
+Every route in `app.routes` has a probe below: B reading or writing A's object gets 404 or 403;
+B's lists show nothing of A's; B's writes to an id A uses land in B's own namespace and leave A's
+untouched. A route added without a probe fails `test_every_route_has_a_tenant_probe`.
 """
 
 from __future__ import annotations
