@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         description="how long a worker trusts an API key it checked; a revoked key stops "
         "working within this",
     )
+    tenant_policy_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="how long a process trusts a tenant's policy it read; a policy changed by "
+        "another process (the CLI, another worker) takes effect within this",
+    )
     max_streams_per_key: int = Field(
         default=50,
         ge=1,

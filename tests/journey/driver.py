@@ -3,6 +3,10 @@
 Turn and handoff API calls through a real HTTP client (FastAPI's TestClient), the desk service
 calls the console makes, worker ticks on a controllable clock, and the customer's departure.
 The clock is the app's `Now` dependency, overridden: nothing reads the wall clock.
+
+Two tenants are in play: `default` on the shipped policy and `strict` on its own, stricter one
+(a bot answer under 0.9 confidence offers a person; offers and silent customers time out sooner).
+Each call names its tenant and goes out with that tenant's key.
 """
 
 from __future__ import annotations
@@ -22,9 +26,13 @@ from baton.config import Settings
 from baton.desk import agents, offers, presence, service, worker
 from baton.desk.service import Outcome
 from baton.engine import Runtime
+from baton.policy import Policy
+from baton.policy.loader import default_policy_path
 from baton.store import repositories as repo
 from baton.store.db import SessionFactory, session_scope
 from baton.store.tables import DEFAULT_TENANT, AgentRow
+from baton.store.tenants import create_tenant, set_tenant_policy
+from baton.tenant_policy import TenantRuntimes
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -35,6 +43,21 @@ ASK_PERSON = "get me a human please"
 FORCING = "this is useless, I want to talk to a real person about a double charge on my card"
 BOT_FALLBACK: dict[str, Any] = {"confidence": 0.1, "fallback": True}
 BOT_UNSURE: dict[str, Any] = {"confidence": 0.2}
+BOT_FAIRLY_SURE: dict[str, Any] = {"confidence": 0.6}  # the strict tenant offers a person
+STRICT = "strict"
+TENANTS = (DEFAULT_TENANT, STRICT)
+
+
+def strict_policy_yaml() -> str:
+    text = default_policy_path().read_text(encoding="utf-8")
+    for old, new in (
+        ("name: default", "name: strict"),
+        ("bot_confidence_floor: 0.4", "bot_confidence_floor: 0.9"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    assert "\nlifecycle:" not in text
+    return text + "\nlifecycle:\n  offer_ignored_seconds: 600\n  customer_silent_seconds: 1200\n"
 
 
 class Clock:
@@ -49,10 +72,11 @@ class Clock:
 class Journey:
     """One live app on one database, and the handles a customer, a bot and agents use."""
 
-    def __init__(self, client: TestClient, clock: Clock) -> None:
+    def __init__(self, client: TestClient, clock: Clock, keys: dict[str, str]) -> None:
         self.client = client
         self.clock = clock
         self.turns = 0
+        self.headers = {t: {"Authorization": f"Bearer {k}"} for t, k in keys.items()}
 
     @property
     def factory(self) -> SessionFactory:
@@ -60,14 +84,32 @@ class Journey:
         return factory
 
     @property
+    def runtimes(self) -> TenantRuntimes:
+        runtimes: TenantRuntimes = self.client.app.state.runtimes  # type: ignore[attr-defined]
+        return runtimes
+
+    @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self.client.app.state.runtime  # type: ignore[attr-defined]
-        return runtime
+        """The default tenant's runtime."""
+        return self.runtime_of(DEFAULT_TENANT)
+
+    def runtime_of(self, tenant: str) -> Runtime:
+        """The tenant's runtime as the app resolves it (its own policy, or the deployment's)."""
+        return self.runtimes.runtime_for(tenant)
+
+    def policy(self, tenant: str) -> Policy:
+        return self.runtime_of(tenant).policy
 
     # -- the bot and the customer (HTTP) ---------------------------------------------------------
 
     def turn(
-        self, conversation: str, text: str, *, role: str = "user", **extra: Any
+        self,
+        conversation: str,
+        text: str,
+        *,
+        role: str = "user",
+        tenant: str = DEFAULT_TENANT,
+        **extra: Any,
     ) -> dict[str, Any]:
         self.turns += 1
         body = {
@@ -77,36 +119,50 @@ class Journey:
             "sent_at": self.clock.now.isoformat(),
             **extra,
         }
-        return self._ok(self.client.post(f"/v1/conversations/{conversation}/turns", json=body))
+        return self._ok(self._post(tenant, f"/v1/conversations/{conversation}/turns", json=body))
 
-    def bot_fallback(self, conversation: str) -> dict[str, Any]:
-        return self.turn(conversation, "Sorry, I didn't get that.", role="bot", bot=BOT_FALLBACK)
+    def bot_fallback(self, conversation: str, *, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return self.turn(
+            conversation, "Sorry, I didn't get that.", role="bot", bot=BOT_FALLBACK, tenant=tenant
+        )
 
-    def bot_unsure(self, conversation: str) -> dict[str, Any]:
+    def bot_unsure(self, conversation: str, *, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
         """A low-confidence bot answer: the policy offers a person (`low_confidence`)."""
-        return self.turn(conversation, "I think it may be this?", role="bot", bot=BOT_UNSURE)
+        return self.turn(
+            conversation, "I think it may be this?", role="bot", bot=BOT_UNSURE, tenant=tenant
+        )
 
-    def handoff(self, conversation: str, **body: Any) -> Any:
-        return self.client.post(f"/v1/conversations/{conversation}/handoff", json=body)
+    def handoff(self, conversation: str, *, tenant: str = DEFAULT_TENANT, **body: Any) -> Any:
+        return self._post(tenant, f"/v1/conversations/{conversation}/handoff", json=body)
 
-    def cancel(self, conversation: str) -> Any:
-        return self.client.post(f"/v1/conversations/{conversation}/handoff/cancel")
+    def cancel(self, conversation: str, *, tenant: str = DEFAULT_TENANT) -> Any:
+        return self._post(tenant, f"/v1/conversations/{conversation}/handoff/cancel")
 
-    def conversation(self, conversation: str) -> dict[str, Any]:
-        return self._ok(self.client.get(f"/v1/conversations/{conversation}"))
+    def conversation(self, conversation: str, *, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return self._ok(self._get(tenant, f"/v1/conversations/{conversation}"))
 
-    def handoff_read(self, handoff_id: str) -> dict[str, Any]:
-        return self._ok(self.client.get(f"/v1/handoffs/{handoff_id}"))
+    def handoff_read(self, handoff_id: str, *, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return self._ok(self._get(tenant, f"/v1/handoffs/{handoff_id}"))
 
-    def brief(self, handoff_id: str) -> dict[str, Any]:
-        return self._ok(self.client.get(f"/v1/handoffs/{handoff_id}/brief"))
+    def handoff_status(self, handoff_id: str, *, tenant: str) -> int:
+        """The HTTP status of reading a handoff with `tenant`'s key (404: not its own)."""
+        return int(self._get(tenant, f"/v1/handoffs/{handoff_id}").status_code)
 
-    def kpis(self) -> dict[str, Any]:
+    def brief(self, handoff_id: str, *, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+        return self._ok(self._get(tenant, f"/v1/handoffs/{handoff_id}/brief"))
+
+    def kpis(self, *, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
         since = (START - timedelta(days=1)).isoformat()
         until = (self.clock.now + timedelta(days=1)).isoformat()
         return self._ok(
-            self.client.get("/v1/analytics/kpis", params={"since": since, "until": until})
+            self._get(tenant, "/v1/analytics/kpis", params={"since": since, "until": until})
         )
+
+    def _post(self, tenant: str, path: str, **kwargs: Any) -> Any:
+        return self.client.post(path, headers=self.headers[tenant], **kwargs)
+
+    def _get(self, tenant: str, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self.headers[tenant], **kwargs)
 
     @staticmethod
     def _ok(response: Any) -> dict[str, Any]:
@@ -121,7 +177,9 @@ class Journey:
         with session_scope(self.factory) as session:
             yield session
 
-    def add_agent(self, name: str, *, queues: tuple[str, ...], capacity: int) -> str:
+    def add_agent(
+        self, name: str, *, queues: tuple[str, ...], capacity: int, tenant: str = DEFAULT_TENANT
+    ) -> str:
         with self.session() as s:
             row = agents.create(
                 session=s,
@@ -132,7 +190,7 @@ class Journey:
                 queues=queues,
                 capacity=capacity,
                 actor="test",
-                tenant_id=DEFAULT_TENANT,
+                tenant_id=tenant,
                 now=self.clock.now,
             )
             return row.id
@@ -143,19 +201,19 @@ class Journey:
                 session=s, agent_id=agent_id, presence=presence, now=self.clock.now
             )
 
-    def open_console(self, agent_id: str) -> int:
+    def open_console(self, agent_id: str, *, tenant: str = DEFAULT_TENANT) -> int:
         """The agent's console opens a live stream (what presence counts as connected)."""
         with self.session() as s:
             connection = presence.connect(
-                session=s, tenant_id=DEFAULT_TENANT, agent_id=agent_id, now=self.clock.now
+                session=s, tenant_id=tenant, agent_id=agent_id, now=self.clock.now
             )
             assert connection is not None
             return connection
 
-    def close_console(self, connection_id: int) -> None:
+    def close_console(self, connection_id: int, *, tenant: str = DEFAULT_TENANT) -> None:
         with self.session() as s:
             presence.disconnect(
-                session=s, tenant_id=DEFAULT_TENANT, connection_id=connection_id, now=self.clock.now
+                session=s, tenant_id=tenant, connection_id=connection_id, now=self.clock.now
             )
 
     def _agent(self, s: Session, agent_id: str) -> AgentRow:
@@ -181,12 +239,14 @@ class Journey:
 
     def resolve(self, agent_id: str, handoff_id: str, note: str = "refunded the charge") -> None:
         with self.session() as s:
+            agent = self._agent(s, agent_id)
+            policy = self.policy(agent.tenant_id)
             service.resolve(
                 session=s,
                 handoff_id=handoff_id,
-                agent=self._agent(s, agent_id),
-                policy=self.runtime.policy,
-                code=self.runtime.policy.desk.resolution_codes[0],
+                agent=agent,
+                policy=policy,
+                code=policy.desk.resolution_codes[0],
                 outcome=Outcome.RESOLVED,
                 necessary=True,
                 now=self.clock.now,
@@ -198,15 +258,21 @@ class Journey:
             offers.decline(session=s, handoff_id=handoff_id, agent_id=agent_id, now=self.clock.now)
 
     def tick(self) -> worker.TickResult:
+        """One worker pass; each tenant's cases run on its own policy (the app's policy book)."""
         return worker.tick(
-            factory=self.factory, policy=self.runtime.policy, name="w", clock=lambda: self.clock.now
+            factory=self.factory,
+            policy=self.runtimes.policies,
+            name="w",
+            clock=lambda: self.clock.now,
         )
 
-    def stream(self, conversation: str) -> list[tuple[str, dict[str, Any]]]:
+    def stream(
+        self, conversation: str, *, tenant: str = DEFAULT_TENANT
+    ) -> list[tuple[str, dict[str, Any]]]:
         """The conversation's events as the bot's stream serves them (its stored rows)."""
         with self.session() as s:
             rows = repo.list_conversation_events(
-                session=s, tenant_id=DEFAULT_TENANT, conversation_id=conversation
+                session=s, tenant_id=tenant, conversation_id=conversation
             )
             return [(r.type, dict(r.data)) for r in rows]
 
@@ -227,17 +293,29 @@ class Journey:
 @contextmanager
 def journey(settings: Settings) -> Iterator[Journey]:
     clock = Clock()
-    settings = settings.model_copy(update={"rate_limit_per_minute": 0})
+    settings = settings.model_copy(
+        update={"rate_limit_per_minute": 0, "tenant_policy_cache_seconds": 0}
+    )
     app = create_app(settings)
     app.dependency_overrides[utcnow] = lambda: clock.now
     with TestClient(app) as client:
         with session_scope(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
-            key = repo.create_api_key(
+            create_tenant(session=session, tenant_id=STRICT, name="Strict", now=clock.now)
+            set_tenant_policy(
                 session=session,
-                tenant_id=DEFAULT_TENANT,
-                name="journey-bot",
-                scopes="bot,read,admin",
+                tenant_id=STRICT,
+                text=strict_policy_yaml(),
+                actor="test",
                 now=clock.now,
             )
-        client.headers["Authorization"] = f"Bearer {key}"
-        yield Journey(client, clock)
+            keys = {
+                tenant: repo.create_api_key(
+                    session=session,
+                    tenant_id=tenant,
+                    name=f"journey-bot-{tenant}",
+                    scopes="bot,read,admin",
+                    now=clock.now,
+                )
+                for tenant in TENANTS
+            }
+        yield Journey(client, clock, keys)

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from baton.policy import Policy
 from baton.store.tables import (
+    DEFAULT_TENANT,
     AgentRow,
     ConsoleConnectionRow,
+    ConversationEventRow,
     ConversationRow,
     EpisodeRow,
     HandoffEventRow,
@@ -59,6 +61,7 @@ LEGAL: dict[str | None, frozenset[str]] = {
 @dataclass
 class ConversationModel:
     id: str
+    tenant: str = DEFAULT_TENANT
     episode: int = 0
     handed_back: bool = False
     open_case: str | None = None
@@ -87,6 +90,7 @@ class CaseModel:
     status: str
     episode: int
     agent: str | None = None
+    tenant: str = DEFAULT_TENANT
 
 
 def walk(events: list[str]) -> str:
@@ -109,12 +113,12 @@ def check_store(session: Session) -> None:
         select(HandoffEventRow.handoff_id, HandoffEventRow.type).order_by(HandoffEventRow.id)
     ):
         logs[handoff_id].append(kind)
-    per_conversation: dict[str, int] = defaultdict(int)
+    per_conversation: dict[tuple[str, str], int] = defaultdict(int)
     loads: dict[tuple[str, str], int] = defaultdict(int)
     for h in session.scalars(select(HandoffRow)):
         assert walk(logs[h.id]) == h.status, (h.id, h.status, logs[h.id])
         if h.status in OPEN:
-            per_conversation[h.conversation_id] += 1
+            per_conversation[(h.tenant_id, h.conversation_id)] += 1
         if h.status in ("assigned", "active"):
             assert h.agent_id is not None, h.id
             loads[(h.agent_id, h.channel or "chat")] += 1
@@ -142,8 +146,32 @@ def check_store(session: Session) -> None:
         assert row.status == "assigned" and row.agent_id == holders[0], (handoff_id, row.status)
 
 
-def independent_kpis(session: Session) -> dict[str, Any]:
-    """Handoffs, reached, abandoned, completion, episodes and deflected, from the raw rows."""
+def check_tenants(session: Session) -> None:
+    """Nothing crosses tenants: a case is held by, and offered to, its own tenant's agents only;
+    a conversation's stream (assignments, waits, hand-backs) names only its own cases; a case's
+    log names only its own tenant's agents."""
+    handoffs = {h.id: h for h in session.scalars(select(HandoffRow))}
+    tenant_of_agent = {a.id: a.tenant_id for a in session.scalars(select(AgentRow))}
+    for h in handoffs.values():
+        if h.agent_id is not None:
+            assert tenant_of_agent[h.agent_id] == h.tenant_id, (h.id, h.tenant_id, h.agent_id)
+    for handoff_id, agent_id in session.execute(select(OfferRow.handoff_id, OfferRow.agent_id)):
+        assert tenant_of_agent[agent_id] == handoffs[handoff_id].tenant_id, (handoff_id, agent_id)
+    for e in session.scalars(select(ConversationEventRow)):
+        named = e.data.get("handoff_id")
+        if named is not None:
+            h = handoffs[named]
+            where = (e.tenant_id, e.conversation_id, e.type)
+            assert (h.tenant_id, h.conversation_id) == (e.tenant_id, e.conversation_id), where
+    for e in session.scalars(select(HandoffEventRow)):
+        agent_id = e.data.get("agent_id")
+        if agent_id is not None:
+            assert tenant_of_agent[agent_id] == handoffs[e.handoff_id].tenant_id, (e.id, e.type)
+
+
+def independent_kpis(session: Session, tenant: str = DEFAULT_TENANT) -> dict[str, Any]:
+    """Handoffs, reached, abandoned, completion, episodes and deflected, from the raw rows of one
+    tenant."""
     logs: dict[str, set[str]] = defaultdict(set)
     for handoff_id, kind in session.execute(
         select(HandoffEventRow.handoff_id, HandoffEventRow.type)
@@ -151,7 +179,7 @@ def independent_kpis(session: Session) -> dict[str, Any]:
         logs[handoff_id].add(kind)
     handoffs = reached = abandoned = 0
     counted: set[tuple[str, int]] = set()
-    for h in session.scalars(select(HandoffRow)):
+    for h in session.scalars(select(HandoffRow).where(HandoffRow.tenant_id == tenant)):
         kinds = logs[h.id]
         was_case = "created" in kinds
         person = "accepted" in kinds or "replied" in kinds
@@ -160,8 +188,12 @@ def independent_kpis(session: Session) -> dict[str, Any]:
         abandoned += was_case and not person and "abandoned" in kinds
         if was_case or h.status == "offered":
             counted.add((h.conversation_id, h.episode))
-    episodes = {(c, 1) for c in session.scalars(select(ConversationRow.id))}
-    episodes |= {(e.conversation_id, e.number) for e in session.scalars(select(EpisodeRow))}
+    conversations = select(ConversationRow.id).where(ConversationRow.tenant_id == tenant)
+    episodes = {(c, 1) for c in session.scalars(conversations)}
+    episodes |= {
+        (e.conversation_id, e.number)
+        for e in session.scalars(select(EpisodeRow).where(EpisodeRow.tenant_id == tenant))
+    }
     deflected = len(episodes - counted)
     return {
         "handoffs": handoffs,

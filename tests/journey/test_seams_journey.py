@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from baton.config import Settings
 from baton.store.tables import OfferRow
-from tests.journey.driver import ASK_PERSON, FORCING, NEUTRAL, Journey, journey
+from tests.journey.driver import ASK_PERSON, FORCING, NEUTRAL, STRICT, Journey, journey
 
 
 @pytest.fixture
@@ -170,3 +170,25 @@ def test_resolving_a_case_still_offered_to_its_agent_closes_the_offer(j: Journey
     with j.session() as s:
         states = s.scalars(select(OfferRow.state).where(OfferRow.handoff_id == case)).all()
     assert list(states) == ["accepted"]
+
+
+def test_each_tenant_runs_on_its_own_policy_through_the_turn_and_the_worker(j: Journey) -> None:
+    """The same conversation id and bot answer in two tenants: the strict tenant offers a person
+    where the default continues, and the worker times its offer out on its own, shorter clock."""
+    fairly_sure = {"confidence": 0.6}
+    calm = j.turn("c1", "Here you go.", role="bot", bot=fairly_sure)
+    strict = j.turn("c1", "Here you go.", role="bot", bot=fairly_sure, tenant=STRICT)
+    assert calm["decision"]["action"] == "continue" and calm["handoff"] is None
+    assert strict["decision"]["action"] == "offer"
+    assert strict["decision"]["policy_hash"] == j.runtime_of(STRICT).policy_hash
+    assert (
+        calm["decision"]["policy_hash"] == j.runtime.policy_hash != j.runtime_of(STRICT).policy_hash
+    )
+    theirs = strict["handoff"]["id"]
+    mine = _offered(j, "c1")["handoff"]["id"]
+    assert j.handoff_status(theirs, tenant="default") == 404
+    j.clock.advance(j.policy(STRICT).lifecycle.offer_ignored_seconds)
+    j.tick()
+    assert j.events(theirs)[-1] == ("abandoned", {"cause": "offer_ignored"})
+    assert j.handoff_read(mine)["status"] == "offered"
+    assert theirs not in str(j.stream("c1")) and mine not in str(j.stream("c1", tenant=STRICT))

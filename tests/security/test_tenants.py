@@ -1,10 +1,10 @@
 """The tenant boundary, probed on every route of the app (the console's and adapters' included).
 
-Tenant A has a conversation with a handoff, a webhook endpoint with a delivery, an article and a
-console admin. Tenant B holds a key with every scope and a console admin of its own. Every route
-in `app.routes` has a probe below: B reading or writing A's object gets 404 or 403; B's lists show
-nothing of A's; B's writes to an id A uses land in B's own namespace and leave A's untouched. A
-route added without a probe fails `test_every_route_has_a_tenant_probe`.
+Tenant A has a conversation with a handoff, a webhook endpoint with a delivery, an article, its own
+policy and a console admin. Tenant B holds a key with every scope and a console admin of its own.
+Every route in `app.routes` has a probe below: B reading or writing A's object gets 404 or 403;
+B's lists show nothing of A's; B's writes to an id A uses land in B's own namespace and leave A's
+untouched. A route added without a probe fails `test_every_route_has_a_tenant_probe`.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from baton.api.app import create_app
 from baton.config import Settings
 from baton.desk import agents, knowledge
 from baton.desk.roles import AgentRole
+from baton.policy.loader import default_policy_path
 from baton.store.db import session_scope
 from baton.store.keys import create_key
 from baton.store.tables import ConversationRow, HandoffRow, WebhookEndpointRow
-from baton.store.tenants import Scope, create_tenant
+from baton.store.tenants import Scope, create_tenant, set_tenant_policy, tenant_policy_text
 from baton.transfer import webhooks
 from tests.adapters.test_peers import HANDOFF_INITIATE, cx_request
 from tests.conftest import ENGINES, fresh_database
@@ -40,6 +41,8 @@ A, B = "acme", "globex"
 A_CONVERSATION = "conv-a"  # B writes to this id: it must land in B's namespace
 A_PRIVATE = "conv-a-private"  # B never writes here: B must not see it
 A_CUSTOMER = "cus-a"  # B exports and erases this id: only in its own namespace
+A_POLICY_NAME = "acme-private-policy"  # B reads and replaces its policy, never sees A's
+A_POLICY = default_policy_path().read_text().replace("name: default", f"name: {A_POLICY_NAME}", 1)
 Kind = Literal["object", "list", "own", "public"]
 
 
@@ -101,6 +104,11 @@ PROBES: dict[tuple[str, str], Probe] = {
         "own", json=cx_request(1, "I want a person", [])
     ),
     ("GET", "/v1/analytics/kpis"): Probe("list"),
+    ("GET", "/v1/policy"): Probe("own"),
+    ("PUT", "/v1/policy"): Probe(
+        "own", json={"yaml": "name: globex\nqueues: [{name: q}]\ndefault_queue: q\n"}
+    ),
+    ("DELETE", "/v1/policy"): Probe("own"),
     ("GET", "/console/login"): Probe("public"),
     ("POST", "/console/login"): Probe("own", fresh_console=True),
     ("POST", "/console/logout"): Probe("own", form={}, fresh_console=True),
@@ -189,6 +197,7 @@ class World:
             endpoint = s.get(WebhookEndpointRow, self.ids["endpoint_id"])
             assert case is not None and endpoint is not None
             return (
+                tenant_policy_text(session=s, tenant_id=A),
                 conversations,
                 (case.status, case.agent_id, case.csat, case.queue, case.necessary),
                 (endpoint.url, endpoint.enabled, repr(endpoint.secrets)),
@@ -214,6 +223,7 @@ def _seed_a(app: FastAPI, bot_a: TestClient) -> dict[str, str]:
         )
         article = knowledge.parse_article("acme-warranty", "# Acme warranty\n\nWarranty terms.")
         knowledge.load(session=s, tenant_id=A, articles=[article], now=now)
+        set_tenant_policy(session=s, tenant_id=A, text=A_POLICY, actor="test", now=now)
         return {
             "conversation_id": A_PRIVATE,
             "handoff_id": handoff["id"],
@@ -282,6 +292,7 @@ def _a_ids(world: World) -> list[str]:
         world.ids["slug"],
         A_PRIVATE,
         f"admin@{A}.example.com",
+        A_POLICY_NAME,
         *world.secrets_of_a,
     ]
 

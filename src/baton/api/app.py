@@ -20,6 +20,7 @@ from baton.api.routes import (
     handoffs,
     health,
     home,
+    policy,
     turns,
     verification,
     webhooks,
@@ -37,6 +38,7 @@ from baton.store.db import engine_for, listen_dsn, make_session_factory, session
 from baton.store.keys import KeyCache
 from baton.store.notify import EventWaker
 from baton.store.ratelimit import LeasedBuckets
+from baton.tenant_policy import TenantRuntimes
 from baton.transfer.egress import guard_from_settings
 
 
@@ -64,6 +66,11 @@ def create_app(
             model_cache_dir=settings.model_cache_dir,
             policy_dir=settings.policy.parent if settings.policy else None,
             summarizer=llm,
+        )
+        app.state.runtimes = TenantRuntimes(
+            app.state.runtime,
+            factory=app.state.session_factory,
+            cache_seconds=settings.tenant_policy_cache_seconds,
         )
         with session_scope(app.state.session_factory) as session:
             note_policy(
@@ -107,6 +114,7 @@ def create_app(
         adapters,
         analytics,
         customers,
+        policy,
     ):
         app.include_router(module.router)
     install_console(app)

@@ -18,6 +18,7 @@ from baton.store.db import SessionFactory, read_scope, session_scope
 from baton.store.keys import KeyCache, KeyIdentity
 from baton.store.ratelimit import LeasedBuckets, retry_after_seconds
 from baton.store.tenants import DEFAULT_TENANT, Scope, format_scopes
+from baton.tenant_policy import TenantRuntimes
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -35,9 +36,14 @@ def get_read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+def tenant_runtimes(request: Request) -> TenantRuntimes:
+    runtimes: TenantRuntimes = request.app.state.runtimes
+    return runtimes
+
+
+def get_default_runtime(request: Request) -> Runtime:
+    """The default tenant's runtime: for the demo, which has no key."""
+    return tenant_runtimes(request).runtime_for(DEFAULT_TENANT)
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -53,7 +59,7 @@ def utcnow() -> datetime:
 # work that then fails to commit, nor reads its own write before it is there.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+DefaultRuntimeDep = Annotated[Runtime, Depends(get_default_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Now = Annotated[datetime, Depends(utcnow)]
 
@@ -122,6 +128,15 @@ def require_scope(scope: Scope) -> Callable[[KeyIdentity], KeyIdentity]:
     return check
 
 
+def get_runtime(
+    request: Request, caller: Annotated[KeyIdentity, Depends(require_api_key)]
+) -> Runtime:
+    """The caller's tenant's runtime: its own policy and detector, or the deployment's."""
+    return tenant_runtimes(request).runtime_for(caller.tenant_id)
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+"""The runtime of the API key's tenant."""
 ApiKeyDep = Annotated[KeyIdentity, Depends(require_api_key)]
 """Any live key; its tenant scopes what the route sees."""
 BotKey = Annotated[KeyIdentity, Depends(require_scope(Scope.BOT))]

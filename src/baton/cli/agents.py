@@ -39,17 +39,21 @@ def create(
     from baton.desk import agents
     from baton.errors import BatonError
     from baton.policy import load_policy
+    from baton.store.tenants import policy_of
 
     settings = get_settings()
-    known = {q.name for q in load_policy(settings.policy).queues}
     served = [q.strip() for q in queues.split(",") if q.strip()]
-    unknown = [q for q in served if q not in known]
-    if unknown:
-        err_console.print(f"[red]unknown queues:[/] {', '.join(unknown)}")
-        err_console.print(f"known queues: {', '.join(sorted(known))}")
-        raise typer.Exit(2)
     try:
         with store_session(settings) as session:
+            policy = policy_of(
+                session=session, tenant_id=tenant, default=load_policy(settings.policy)
+            )
+            known = {q.name for q in policy.queues}
+            unknown = [q for q in served if q not in known]
+            if unknown:
+                err_console.print(f"[red]unknown queues:[/] {', '.join(unknown)}")
+                err_console.print(f"known queues: {', '.join(sorted(known))}")
+                raise typer.Exit(2)
             row = agents.create(
                 session=session,
                 tenant_id=tenant,
@@ -111,9 +115,11 @@ def disable(who: Who) -> None:
     from baton.config import get_settings
     from baton.desk import offboard
     from baton.policy import load_policy
+    from baton.store.tenants import policy_of
 
-    policy = load_policy(get_settings().policy)
+    deployment = load_policy(get_settings().policy)
     with _account(who) as (session, agent):
+        policy = policy_of(session=session, tenant_id=agent.tenant_id, default=deployment)
         done = offboard.disable(
             session=session, agent=agent, policy=policy, actor=_actor(), now=datetime.now(UTC)
         )

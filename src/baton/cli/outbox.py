@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import timedelta
+from functools import partial
 from types import FrameType
 
 import typer
@@ -28,7 +29,9 @@ def run(
 ) -> None:
     """Deliver due outbox rows until stopped (SIGTERM/SIGINT finish the current pass)."""
     from baton.config import get_settings
+    from baton.policy import load_policy
     from baton.store.db import engine_for, make_session_factory, upgrade
+    from baton.tenant_policy import TenantPolicies
     from baton.transfer.egress import guard_from_settings
     from baton.transfer.email import SmtpMailer
     from baton.transfer.outbox import Worker, default_worker_id, utcnow
@@ -38,12 +41,19 @@ def run(
     engine = engine_for(settings)
     upgrade(engine)
     transport = HttpxTransport(guard=guard_from_settings(settings))
+    factory = make_session_factory(engine)
+    policies = TenantPolicies(
+        load_policy(settings.policy),
+        factory=factory,
+        cache_seconds=settings.tenant_policy_cache_seconds,
+    )
     worker = Worker(
-        factory=make_session_factory(engine),
+        factory=factory,
         transport=transport,
         mailer=SmtpMailer.from_settings(settings),
         sender=settings.smtp_from,
         team_email=settings.team_email,
+        team_email_for=partial(policies.team_email, fallback=settings.team_email),
         worker_id=worker_id or default_worker_id(),
         lease=timedelta(seconds=lease_seconds),
         batch=batch,

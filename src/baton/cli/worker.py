@@ -25,6 +25,7 @@ def worker(
     from baton.desk import worker as loop
     from baton.policy import load_policy
     from baton.store.db import engine_for, make_session_factory, upgrade
+    from baton.tenant_policy import TenantPolicies
 
     settings = get_settings()
     policy = load_policy(settings.policy)
@@ -41,14 +42,17 @@ def worker(
         if migrate:
             upgrade(engine)
         factory = make_session_factory(engine)
+        book = TenantPolicies(
+            policy, factory=factory, cache_seconds=settings.tenant_policy_cache_seconds
+        )
         if once:
-            result = loop.tick(factory=factory, policy=policy, name=label, batch=batch)
+            result = loop.tick(factory=factory, policy=book, name=label, batch=batch)
             console.print(
                 f"{result.assigned} assigned, {result.fired} timers fired, "
                 f"{result.expired} offers expired"
             )
             return
         console.print(f"[green]{label}[/] running on {engine.url.render_as_string()}")
-        loop.run(factory=factory, policy=policy, name=label, stop=stop, poll=poll, batch=batch)
+        loop.run(factory=factory, policy=book, name=label, stop=stop, poll=poll, batch=batch)
     finally:
         engine.dispose()

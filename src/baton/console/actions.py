@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from baton.api.deps import Now, RuntimeDep, get_session
-from baton.console.auth import CsrfChecked
+from baton.api.deps import Now, get_session
+from baton.console.auth import AgentRuntimeDep, CsrfChecked
 from baton.console.web import ConsoleRoute
 from baton.desk import agents, offers, service
 from baton.domain import MAX_TEXT_CHARS, TicketFields
@@ -59,7 +59,7 @@ def reply(
 def transfer(
     handoff_id: str,
     session: UnitOfWork,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: CsrfChecked,
     now: Now,
     target: Annotated[str, Form(max_length=120)],
@@ -92,7 +92,7 @@ def _necessary(value: str) -> bool:
 def resolve(
     handoff_id: str,
     session: UnitOfWork,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: CsrfChecked,
     now: Now,
     code: Annotated[str, Form(max_length=64)],
@@ -166,7 +166,7 @@ def ticket(
 @router.post("/agents")
 def create_agent(
     session: UnitOfWork,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: CsrfChecked,
     now: Now,
     email: Annotated[str, Form(max_length=320)],

@@ -23,8 +23,10 @@ from baton.console.throttle import LoginThrottle
 from baton.console.web import ConsoleRoute, NotSignedInError, render
 from baton.desk import agents, offers, sessions
 from baton.desk.sessions import SESSION_HOURS, SignedIn
+from baton.engine import Runtime
 from baton.errors import Conflict, Forbidden, LoginThrottled
 from baton.store.db import SessionFactory, read_scope, session_scope
+from baton.tenant_policy import TenantRuntimes
 
 log = logging.getLogger("baton.console")
 COOKIE = "baton_console"
@@ -85,6 +87,15 @@ def current_session(request: Request, settings: SettingsDep, now: Now) -> Signed
 
 
 SignedInDep = Annotated[SignedIn, Depends(current_session)]
+
+
+def agent_runtime(request: Request, signed: SignedInDep) -> Runtime:
+    """The signed-in agent's tenant's runtime: its queues, labels and SLAs, never another's."""
+    runtimes: TenantRuntimes = request.app.state.runtimes
+    return runtimes.runtime_for(signed.agent.tenant_id)
+
+
+AgentRuntimeDep = Annotated[Runtime, Depends(agent_runtime)]
 
 
 def _same_origin(request: Request) -> bool:

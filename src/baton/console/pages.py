@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from baton.api.deps import Now, RuntimeDep, SessionDep
-from baton.console.auth import SignedInDep
+from baton.api.deps import Now, SessionDep
+from baton.console.auth import AgentRuntimeDep, SignedInDep
 from baton.console.web import ConsoleRoute, render
 from baton.desk import agents, inbox, knowledge, service
 from baton.desk.sessions import SignedIn
@@ -58,7 +58,7 @@ def root() -> RedirectResponse:
 def inbox_page(
     request: Request,
     session: SessionDep,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: SignedInDep,
     now: Now,
     done: Annotated[str | None, Query(max_length=20)] = None,
@@ -75,7 +75,11 @@ def inbox_page(
 
 @router.get("/inbox/fragment", response_class=HTMLResponse)
 def inbox_fragment(
-    request: Request, session: SessionDep, runtime: RuntimeDep, signed: SignedInDep, now: Now
+    request: Request,
+    session: SessionDep,
+    runtime: AgentRuntimeDep,
+    signed: SignedInDep,
+    now: Now,
 ) -> Response:
     """The inbox's lists alone, for the page to swap in when the stream says something changed."""
     context = {**_base(signed), **_lists(session, signed, runtime.policy), "now": now}
@@ -101,7 +105,7 @@ def case_page(
     request: Request,
     handoff_id: str,
     session: SessionDep,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: SignedInDep,
     now: Now,
     done: Annotated[str | None, Query(max_length=20)] = None,
@@ -190,7 +194,7 @@ def kb_article(request: Request, slug: str, session: SessionDep, signed: SignedI
 def team_page(
     request: Request,
     session: SessionDep,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: SignedInDep,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:

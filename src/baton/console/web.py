@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from baton.errors import BatonError, InvalidRequest
+from baton.store.tables import DEFAULT_TENANT
 
 _HERE = Path(str(resources.files("baton.console")))
 
@@ -88,8 +89,10 @@ class NotSignedInError(Exception):
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    runtime = getattr(request.app.state, "runtime", None)
-    labels = runtime.policy.desk.labels() if runtime is not None else {}
+    runtimes = getattr(request.app.state, "runtimes", None)
+    agent = context.get("agent")
+    tenant = getattr(agent, "tenant_id", None) or DEFAULT_TENANT
+    labels = runtimes.policy_for(tenant).desk.labels() if runtimes is not None else {}
     context = {"reason_labels": labels, "event_labels": EVENT_LABELS, **context}
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"

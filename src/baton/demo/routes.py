@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
-from baton.api.deps import Now, RuntimeDep, SessionDep
+from baton.api.deps import DefaultRuntimeDep, Now, SessionDep
 from baton.demo.bot import FaqBot
 from baton.domain import MAX_TEXT_CHARS, Action, BotSignal, Channel, Role, Turn
 from baton.engine import HandoffRequest, TurnResult, process_turn, request_handoff
@@ -55,7 +55,7 @@ def page(request: Request) -> HTMLResponse:
 
 
 @router.post("/api/say", response_model=DemoReply)
-def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoReply:
+def say(body: Say, session: SessionDep, runtime: DefaultRuntimeDep, now: Now) -> DemoReply:
     """Send the message to Baton with the bot's own confidence; the bot answers if allowed.
 
     Once a person holds the case the bot stays out: the message goes to the agent with no bot
@@ -101,7 +101,7 @@ def say(body: Say, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoRe
 
 
 @router.post("/api/choose", response_model=DemoReply)
-def choose(body: Choose, session: SessionDep, runtime: RuntimeDep, now: Now) -> DemoReply:
+def choose(body: Choose, session: SessionDep, runtime: DefaultRuntimeDep, now: Now) -> DemoReply:
     """The customer takes an offer on a channel, asks for a person, or declines."""
     request = HandoffRequest(channel=body.channel, decline=body.decline)
     result = request_handoff(

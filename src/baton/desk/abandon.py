@@ -102,9 +102,16 @@ def _due(
 
 
 def abandon_due(
-    *, session: Session, policy: Policy, now: datetime, limit: int = 200, actor: str = "worker"
+    *,
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    limit: int = 200,
+    actor: str = "worker",
+    tenant_id: str | None = None,
 ) -> int:
-    """Abandon the offers and cases whose customer has gone quiet past the policy's timeouts."""
+    """Abandon the offers and cases whose customer has gone quiet past the policy's timeouts;
+    with `tenant_id`, only that tenant's (the worker passes each tenant its own policy)."""
     begin_write(session)
     shortest = min(policy.lifecycle.offer_ignored_seconds, policy.lifecycle.customer_silent_seconds)
     last = (
@@ -119,6 +126,7 @@ def abandon_due(
         .where(
             HandoffRow.status.in_((HandoffStatus.OFFERED.value, *CASE_STATES)),
             last.c.at <= now - timedelta(seconds=shortest),
+            *([HandoffRow.tenant_id == tenant_id] if tenant_id is not None else []),
         )
         .order_by(last.c.at)
         .limit(limit)

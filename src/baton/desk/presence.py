@@ -213,7 +213,13 @@ def away_cause(
 
 
 def auto_away(
-    *, session: Session, policy: Policy, now: datetime, limit: int = 200, actor: str = "worker"
+    *,
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    limit: int = 200,
+    actor: str = "worker",
+    tenant_id: str | None = None,
 ) -> list[Away]:
     """Set away the online agents with no live console or idle past the policy's times, and put
     their unaccepted offers back in the queue; returns who and why."""
@@ -224,7 +230,11 @@ def auto_away(
     online = session.scalars(
         skip_locked(
             select(AgentRow)
-            .where(AgentRow.presence == Presence.ONLINE.value, AgentRow.disabled_at.is_(None))
+            .where(
+                AgentRow.presence == Presence.ONLINE.value,
+                AgentRow.disabled_at.is_(None),
+                *([] if tenant_id is None else [AgentRow.tenant_id == tenant_id]),
+            )
             .order_by(AgentRow.id)
             .limit(limit)
         )
@@ -281,7 +291,12 @@ def _release_offers(
 
 
 def silent_cases(
-    *, session: Session, policy: Policy, now: datetime, limit: int = 200
+    *,
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    limit: int = 200,
+    tenant_id: str | None = None,
 ) -> list[tuple[str, str]]:
     """Active cases (id, conversation id) accepted longer than the policy's time ago with no
     reply since the last acceptance."""
@@ -314,6 +329,7 @@ def silent_cases(
             HandoffRow.status == HandoffStatus.ACTIVE.value,
             accepted.c.at <= now - timedelta(seconds=seconds),
             ~replied,
+            *([] if tenant_id is None else [HandoffRow.tenant_id == tenant_id]),
         )
         .order_by(accepted.c.at, HandoffRow.id)
         .limit(limit)
@@ -322,10 +338,18 @@ def silent_cases(
 
 
 def reoffer_silent(
-    *, session: Session, policy: Policy, now: datetime, limit: int = 200, actor: str = "worker"
+    *,
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    limit: int = 200,
+    actor: str = "worker",
+    tenant_id: str | None = None,
 ) -> list[str]:
     """Put back in their queues the accepted cases whose agents went silent; returns their ids."""
-    candidates = silent_cases(session=session, policy=policy, now=now, limit=limit)
+    candidates = silent_cases(
+        session=session, policy=policy, now=now, limit=limit, tenant_id=tenant_id
+    )
     if not candidates:
         return []
     begin_write(session)

@@ -21,6 +21,7 @@ from baton.desk.offers import OfferState, release_offer
 from baton.domain import Urgency
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
+from baton.policy.book import PolicyBook, as_book
 from baton.route import BusinessCalendar, SlaClock, SlaKind, clock_calendar, sla_for
 from baton.route.calendar import calendar_from_spec
 from baton.route.priority import clamp
@@ -209,9 +210,16 @@ def list_clocks(*, session: Session, handoff_id: str) -> list[SlaTimerRow]:
 
 
 def fire_due(
-    *, session: Session, policy: Policy, now: datetime, limit: int = 100, actor: str = "worker"
+    *,
+    session: Session,
+    policy: Policy | PolicyBook,
+    now: datetime,
+    limit: int = 100,
+    actor: str = "worker",
 ) -> list[Firing]:
-    """Claim the timers due by `now` and fire each once: warning, then breach."""
+    """Claim the timers due by `now` and fire each once: warning, then breach (the breach's bump
+    is the case's tenant's policy's)."""
+    book = as_book(policy)
     begin_write(session)
     timers = session.scalars(
         skip_locked(
@@ -237,7 +245,8 @@ def fire_due(
         if timer.warned_at is None and timer.warn_due is not None and timer.warn_due <= now:
             fired.append(_warn(session, timer, handoff, now, actor))
         if timer.breach_due is not None and timer.breach_due <= now:
-            fired.append(_breach(session, policy, timer, handoff, now, actor))
+            tenant_policy = book.policy_for(handoff.tenant_id)
+            fired.append(_breach(session, tenant_policy, timer, handoff, now, actor))
     session.flush()
     return fired
 

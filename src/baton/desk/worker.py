@@ -20,10 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from baton.desk.abandon import abandon_due
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
-from baton.desk.presence import auto_away, reoffer_silent
+from baton.desk.presence import Away, auto_away, reoffer_silent
 from baton.desk.timers import fire_due
 from baton.desk.waits import publish_waits
 from baton.policy import Policy
+from baton.policy.book import PolicyBook, as_book
 from baton.privacy import apply_retention
 from baton.store.db import SessionFactory, session_scope, unavailable
 from baton.store.tenants import list_tenant_ids
@@ -63,33 +64,62 @@ class TickResult:
 def tick(
     *,
     factory: SessionFactory,
-    policy: Policy,
+    policy: Policy | PolicyBook,
     name: str,
     batch: int = 200,
     clock: Callable[[], datetime] = utcnow,
     waits: bool = True,
 ) -> TickResult:
-    """One pass of every loop (the waits' only when `waits`); returns what it did."""
+    """One pass of every loop (the waits' only when `waits`); returns what it did.
+
+    `policy` is a book of each tenant's policy (`baton.tenant_policy.TenantPolicies`), or one
+    policy for every tenant; each tenant's cases run on its own.
+    """
+    book = as_book(policy)
     with session_scope(factory) as session:
         expired = expire_offers(session=session, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
-        fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    with session_scope(factory) as session:
-        left = abandon_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    with session_scope(factory) as session:
-        away = auto_away(session=session, policy=policy, now=clock(), limit=batch, actor=name)
-    with session_scope(factory) as session:
-        moved = reoffer_silent(session=session, policy=policy, now=clock(), limit=batch, actor=name)
+        fired = fire_due(session=session, policy=book, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         tenants = list_tenant_ids(session=session)
-    made = told = 0
+    away: list[Away] = []
+    moved: list[str] = []
+    left = made = told = 0
     for tenant_id in tenants:
+        tenant_policy = book.policy_for(tenant_id)
+        with session_scope(factory) as session:
+            away += auto_away(
+                session=session,
+                policy=tenant_policy,
+                now=clock(),
+                limit=batch,
+                actor=name,
+                tenant_id=tenant_id,
+            )
+        with session_scope(factory) as session:
+            moved += reoffer_silent(
+                session=session,
+                policy=tenant_policy,
+                now=clock(),
+                limit=batch,
+                actor=name,
+                tenant_id=tenant_id,
+            )
+        with session_scope(factory) as session:
+            left += abandon_due(
+                session=session,
+                policy=tenant_policy,
+                now=clock(),
+                limit=batch,
+                actor=name,
+                tenant_id=tenant_id,
+            )
         with session_scope(factory) as session:
             made += len(
                 assign_batch(
                     session=session,
                     tenant_id=tenant_id,
-                    policy=policy,
+                    policy=tenant_policy,
                     now=clock(),
                     limit=batch,
                     actor=name,
@@ -98,7 +128,7 @@ def tick(
         if waits:
             with session_scope(factory) as session:
                 told += publish_waits(
-                    session=session, tenant_id=tenant_id, policy=policy, now=clock()
+                    session=session, tenant_id=tenant_id, policy=tenant_policy, now=clock()
                 )
     return TickResult(
         expired=expired,
@@ -111,17 +141,32 @@ def tick(
     )
 
 
-def _retain(factory: SessionFactory, policy: Policy, name: str, now: datetime) -> None:
+def _retain(factory: SessionFactory, book: PolicyBook, name: str, now: datetime) -> None:
+    """Each tenant's retention, by its own policy."""
     with session_scope(factory) as session:
-        done = apply_retention(session=session, policy=policy, now=now, actor=f"system:{name}")
-    if done.conversations:
-        log.info("worker %s: retention erased %d conversations", name, done.conversations)
+        tenants = list_tenant_ids(session=session)
+    for tenant_id in tenants:
+        with session_scope(factory) as session:
+            done = apply_retention(
+                session=session,
+                policy=book.policy_for(tenant_id),
+                now=now,
+                actor=f"system:{name}",
+                tenant_id=tenant_id,
+            )
+        if done.conversations:
+            log.info(
+                "worker %s: retention erased %d conversations of %s",
+                name,
+                done.conversations,
+                tenant_id,
+            )
 
 
 def run(
     *,
     factory: SessionFactory,
-    policy: Policy,
+    policy: Policy | PolicyBook,
     name: str,
     stop: threading.Event,
     poll: float = 0.5,
@@ -131,6 +176,7 @@ def run(
 ) -> None:
     """Tick until `stop` is set; sleep `poll` seconds only when a tick found nothing to do.
     Every `RETENTION_EVERY` it also erases what the policy's retention period has expired."""
+    book = as_book(policy)
     waits_due = retention_due = clock()
     while not stop.is_set():
         waits = clock() >= waits_due
@@ -138,10 +184,10 @@ def run(
             waits_due = clock() + waits_every
         try:
             if clock() >= retention_due:
-                _retain(factory, policy, name, clock())
+                _retain(factory, book, name, clock())
                 retention_due = clock() + RETENTION_EVERY
             result = tick(
-                factory=factory, policy=policy, name=name, batch=batch, clock=clock, waits=waits
+                factory=factory, policy=book, name=name, batch=batch, clock=clock, waits=waits
             )
         except SQLAlchemyError as exc:
             if not unavailable(exc):

@@ -266,6 +266,13 @@ class ChannelsConfig(Strict):
         default=(ReasonCode.HIGH_VALUE_INTENT,),
         description="reasons that make a case complex enough to offer a meeting in any queue",
     )
+    team_email: str | None = Field(
+        default=None,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="where the team's notice of an e-mail handoff goes; a tenant's own policy "
+        "sets its own (BATON_TEAM_EMAIL is the default tenant's fallback)",
+    )
 
 
 def _default_reason_weights() -> dict[ReasonCode, int]:

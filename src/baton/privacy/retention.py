@@ -18,9 +18,16 @@ _OPEN = (HandoffStatus.QUEUED.value, HandoffStatus.ASSIGNED.value, HandoffStatus
 
 
 def apply_retention(
-    *, session: Session, policy: Policy, now: datetime, actor: str, limit: int = 200
+    *,
+    session: Session,
+    policy: Policy,
+    now: datetime,
+    actor: str,
+    limit: int = 200,
+    tenant_id: str | None = None,
 ) -> Erased:
-    """Erase up to `limit` expired conversations; audited as `retention.applied` when any were."""
+    """Erase up to `limit` expired conversations; audited as `retention.applied` when any were.
+    With `tenant_id`, only that tenant's (the worker applies each tenant's own retention)."""
     if policy.retention.days is None:
         return Erased()
     cutoff = now - timedelta(days=policy.retention.days)
@@ -35,6 +42,7 @@ def apply_retention(
             ConversationRow.updated_at < cutoff,
             ConversationRow.meta["erased_at"].as_string().is_(None),
             ~still_open,
+            *([ConversationRow.tenant_id == tenant_id] if tenant_id is not None else []),
         )
         .order_by(ConversationRow.updated_at)
         .limit(limit)

@@ -3,7 +3,7 @@
 A writer calls `notify_conversation` in the transaction that stores a conversation event;
 PostgreSQL delivers the notification to every listening worker when (and only if) it commits.
 Each worker runs one `EventWaker`, which listens on one connection and wakes the streams that
-follow that conversation. Streams still re-read the store every `poll_seconds`, so a
+follow that (tenant, conversation). Streams still re-read the store every `poll_seconds`, so a
 notification missed while the database restarts only delays an event, never loses it; SQLite
 (one process) has no listener and relies on that polling alone.
 """
@@ -24,10 +24,17 @@ CHANNEL = "baton_conversation_events"
 log = logging.getLogger("baton.notify")
 
 
-def notify_conversation(*, session: Session, conversation_id: str) -> None:
-    """Queue a wake-up for `conversation_id`'s streams, sent by PostgreSQL on commit."""
+def doorbell_key(tenant_id: str, conversation_id: str) -> str:
+    """A conversation's NOTIFY payload and subscription key: its tenant and id. Two tenants'
+    conversations with the same id ring different doorbells (a tenant id has no '/')."""
+    return f"{tenant_id}/{conversation_id}"
+
+
+def notify_conversation(*, session: Session, tenant_id: str, conversation_id: str) -> None:
+    """Queue a wake-up for the tenant's conversation's streams, sent by PostgreSQL on commit."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_notify(CHANNEL, conversation_id)))
+        key = doorbell_key(tenant_id, conversation_id)
+        session.execute(select(func.pg_notify(CHANNEL, key)))
 
 
 class Subscription:
@@ -60,19 +67,21 @@ class EventWaker:
         self._task: asyncio.Task[None] | None = None
 
     @contextmanager
-    def subscribe(self, conversation_id: str) -> Iterator[Subscription]:
+    def subscribe(self, tenant_id: str, conversation_id: str) -> Iterator[Subscription]:
+        key = doorbell_key(tenant_id, conversation_id)
         sub = Subscription()
-        self._subscribers.setdefault(conversation_id, set()).add(sub)
+        self._subscribers.setdefault(key, set()).add(sub)
         try:
             yield sub
         finally:
-            subs = self._subscribers.get(conversation_id, set())
+            subs = self._subscribers.get(key, set())
             subs.discard(sub)
             if not subs:
-                self._subscribers.pop(conversation_id, None)
+                self._subscribers.pop(key, None)
 
-    def wake(self, conversation_id: str) -> None:
-        for sub in self._subscribers.get(conversation_id, ()):
+    def wake(self, key: str) -> None:
+        """Ring the streams of one conversation (`key` from `doorbell_key`)."""
+        for sub in self._subscribers.get(key, ()):
             sub.ring()
 
     def wake_all(self) -> None:

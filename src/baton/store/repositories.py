@@ -212,7 +212,7 @@ def add_conversation_event(
     )
     session.add(row)
     session.flush()
-    notify_conversation(session=session, conversation_id=conversation_id)
+    notify_conversation(session=session, tenant_id=tenant_id, conversation_id=conversation_id)
     return row
 
 

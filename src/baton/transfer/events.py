@@ -154,7 +154,7 @@ class EventStream:
     def _doorbell(self) -> AbstractContextManager[Subscription | None]:
         if self.waker is None:
             return nullcontext()
-        return self.waker.subscribe(self.conversation_id)
+        return self.waker.subscribe(self.tenant_id, self.conversation_id)
 
     async def _pause(self, doorbell: Subscription | None) -> None:
         """Until the next poll; a NOTIFY for this conversation cuts it short."""

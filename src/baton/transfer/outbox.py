@@ -114,6 +114,8 @@ class Worker:
     mailer: Mailer | None = None
     sender: str = "baton@localhost"
     team_email: str | None = None
+    team_email_for: Callable[[str], str | None] | None = None
+    """A tenant's own team address (`TenantPolicies.team_email`); else `team_email` serves all."""
     worker_id: str = field(default_factory=default_worker_id)
     lease: timedelta = LEASE
     batch: int = 20
@@ -213,8 +215,13 @@ class Worker:
             brief=Brief.model_validate(handoff.brief),
             confirmation=str(payload.get("message") or ""),
             customer=Customer.model_validate(known).trusted_email if known else None,
-            team_email=self.team_email,
+            team_email=self._team_email(handoff.tenant_id),
         )
+
+    def _team_email(self, tenant_id: str) -> str | None:
+        if self.team_email_for is not None:
+            return self.team_email_for(tenant_id)
+        return self.team_email
 
     def _fail_outbox(self, row_id: int, error: str, now: datetime) -> None:
         with session_scope(self.factory) as session:
