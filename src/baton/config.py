@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         description="how long a worker trusts an API key it checked; a revoked key stops "
         "working within this",
     )
+    max_waiting_turns: int = Field(
+        default=64,
+        ge=0,
+        le=100_000,
+        description="turns one worker process lets wait for the store at once; past it a turn "
+        "is answered 503 overloaded with Retry-After at once; 0 turns shedding off",
+    )
     max_streams_per_key: int = Field(
         default=50,
         ge=1,
