@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baton.domain import ReasonCode
-from baton.learn.replay import ReplayResult, replay
+from baton.learn.replay import ReplayResult, replay_each
 from baton.policy import Policy
 from baton.store.tables import HandoffRow, TurnRow
 
@@ -33,6 +34,20 @@ class Labelled(BaseModel):
     necessary: bool
 
 
+class Measured(BaseModel):
+    """A proposal's effect as the replay of the period measured it (the policy with only this
+    proposal applied, played through the live engine against the current one)."""
+
+    escalations_before: int
+    escalations_after: int
+    removed_necessary: int
+    removed_unnecessary: int
+    removed_unlabelled: int
+    added: int
+    decisions_changed: int
+    baseline_drift: int
+
+
 class ThresholdProposal(BaseModel):
     reason: str
     current: float
@@ -43,6 +58,7 @@ class ThresholdProposal(BaseModel):
     removes_unnecessary: int
     removes_necessary: int
     recall: float
+    measured: Measured | None = Field(default=None, description="the replay's figures")
 
 
 class LearnResult(BaseModel):
@@ -193,6 +209,20 @@ def apply(policy: Policy, proposals: list[ThresholdProposal]) -> Policy:
     return policy.model_copy(update={"name": f"{policy.name}-proposed", "triggers": triggers})
 
 
+def _measured(result: ReplayResult) -> Measured:
+    labels = result.removed_labels
+    return Measured(
+        escalations_before=result.escalations_before,
+        escalations_after=result.escalations_after,
+        removed_necessary=labels.get("necessary", 0),
+        removed_unnecessary=labels.get("unnecessary", 0),
+        removed_unlabelled=labels.get("unlabelled", 0),
+        added=result.changes.get("added", 0),
+        decisions_changed=result.decisions_changed,
+        baseline_drift=result.baseline_drift,
+    )
+
+
 def learn(
     *,
     session: Session,
@@ -202,25 +232,35 @@ def learn(
     until: datetime | None = None,
     min_labels: int = 20,
     min_recall: float = 0.98,
+    cache_dir: Path | None = None,
+    policy_dir: Path | None = None,
 ) -> tuple[LearnResult, Policy]:
-    """Propose threshold changes from the labels and measure them by replaying the period."""
+    """Propose threshold changes from the labels and measure them by replaying the period
+    through the live engine (`baton.learn.replay`): the figures are the replay's."""
     examples = labelled(session=session, tenant_id=tenant_id, since=since, until=until)
     proposals = propose(
         examples=examples, policy=policy, min_labels=min_labels, min_recall=min_recall
     )
     proposed = apply(policy, proposals)
-    measured = (
-        replay(
+    measured = None
+    if proposals:
+        # All proposals together, then each alone, against one baseline run of the period.
+        alone = [apply(policy, [p]) for p in proposals] if len(proposals) > 1 else []
+        together, *each = replay_each(
             session=session,
             tenant_id=tenant_id,
             baseline=policy,
-            policy=proposed,
+            policies=[proposed, *alone],
             since=since,
             until=until,
+            cache_dir=cache_dir,
+            policy_dir=policy_dir,
         )
-        if proposals
-        else None
-    )
+        proposals = [
+            p.model_copy(update={"measured": _measured(r)})
+            for p, r in zip(proposals, each or [together], strict=True)
+        ]
+        measured = together
     result = LearnResult(
         examples=sum(
             1
