@@ -4,6 +4,12 @@ Both share one core: `_Calls` builds each `httpx.Request` and knows how to parse
 `SSEDecoder` turns stream lines into events. The two clients only differ in how they send,
 so a fix in one place is a fix in both.
 
+A turn fails open by default: when Baton answers 503 (`overloaded`, `store_unavailable`), does
+not answer within `turn_timeout` seconds, or cannot be reached, `send_turn` returns a
+`FailedOpen` result (decision `continue`, `failed_open=True`, `retry_after`) instead of raising,
+so the bot carries on answering the customer; it sends the same `turn_id` again later, which
+Baton stores once. Pass `fail_open=False` to get the error instead.
+
 Example:
     with BatonClient("http://127.0.0.1:8000", api_key="bk_...") as baton:
         result = baton.send_turn("conv-1", turn_id="t1", text="I need a human")
@@ -23,24 +29,72 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from baton.domain import BotSignal, Channel, Customer, Role
+from baton.domain import Action, BotSignal, Channel, Customer, Decision, Role
 from baton.engine import TurnResult
 
-__all__ = ["AsyncBatonClient", "BatonApiError", "BatonClient", "Event", "SSEDecoder"]
+__all__ = [
+    "AsyncBatonClient",
+    "BatonApiError",
+    "BatonClient",
+    "Event",
+    "FailedOpen",
+    "SSEDecoder",
+]
 
 T = TypeVar("T")
 RECONNECT_SECONDS = 1.0
+TURN_TIMEOUT_SECONDS = 2.0
 
 
 class BatonApiError(Exception):
     """An error answer from Baton, with its stable `code` and the field at fault."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.retry_after = retry_after
+
+
+class FailedOpen(TurnResult):
+    """Baton did not take the turn (overloaded, unavailable, too slow): carry on as the bot and
+    send the same `turn_id` again after `retry_after` seconds."""
+
+    failed_open: bool = True
+    error: str
+    retry_after: float
+
+
+def _failed_open(call: Call[TurnResult], error: str, retry_after: float | None) -> FailedOpen:
+    body = json.loads(call.request.content or b"{}")
+    conversation_id = call.request.url.path.rstrip("/").split("/")[-2]
+    return FailedOpen(
+        conversation_id=conversation_id,
+        turn_id=str(body.get("turn_id", "")),
+        decision=Decision(action=Action.CONTINUE),
+        error=error,
+        retry_after=retry_after if retry_after is not None else RECONNECT_SECONDS,
+    )
+
+
+def _fails_open(exc: Exception) -> tuple[str, float | None] | None:
+    """The error code and wait when `exc` is one a bot should carry on through, else None."""
+    if isinstance(exc, BatonApiError):
+        return (exc.code, exc.retry_after) if exc.status == 503 else None
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", None
+    if isinstance(exc, httpx.TransportError):
+        return "unreachable", None
+    return None
 
 
 @dataclass(frozen=True)
@@ -106,7 +160,14 @@ def _raise_for_error(response: httpx.Response) -> None:
         error = response.json()["error"]
     except (ValueError, KeyError, TypeError):
         error = {"code": "http_error", "message": response.text[:200], "field": None}
-    raise BatonApiError(response.status_code, error["code"], error["message"], error.get("field"))
+    retry_after = response.headers.get("retry-after")
+    raise BatonApiError(
+        response.status_code,
+        error["code"],
+        error["message"],
+        error.get("field"),
+        float(retry_after) if retry_after and retry_after.isdigit() else None,
+    )
 
 
 def _turn_result(response: httpx.Response) -> TurnResult:
@@ -190,10 +251,14 @@ class BatonClient:
         *,
         api_key: str | None = None,
         timeout: float = 10.0,
+        turn_timeout: float = TURN_TIMEOUT_SECONDS,
+        fail_open: bool = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._calls = _Calls(base_url, api_key)
         self._http = httpx.Client(timeout=timeout, transport=transport)
+        self.turn_timeout = turn_timeout
+        self.fail_open = fail_open
 
     def __enter__(self) -> BatonClient:
         return self
@@ -220,20 +285,29 @@ class BatonClient:
         channel: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> TurnResult:
-        """Send one turn; the answer holds the Decision and, when escalated, the handoff."""
-        return self._run(
-            self._calls.send_turn(
-                conversation_id,
-                turn_id=turn_id,
-                text=text,
-                role=role,
-                sent_at=sent_at,
-                bot=bot,
-                customer=customer,
-                channel=channel,
-                metadata=metadata,
-            )
+        """Send one turn; the answer holds the Decision and, when escalated, the handoff.
+
+        Within `turn_timeout` seconds; fails open (`FailedOpen`) unless `fail_open` is off.
+        """
+        call = self._calls.send_turn(
+            conversation_id,
+            turn_id=turn_id,
+            text=text,
+            role=role,
+            sent_at=sent_at,
+            bot=bot,
+            customer=customer,
+            channel=channel,
+            metadata=metadata,
         )
+        call.request.extensions["timeout"] = httpx.Timeout(self.turn_timeout).as_dict()
+        try:
+            return self._run(call)
+        except (BatonApiError, httpx.TransportError) as exc:
+            failing = _fails_open(exc) if self.fail_open else None
+            if failing is None:
+                raise
+            return _failed_open(call, *failing)
 
     def request_handoff(
         self,
@@ -297,10 +371,14 @@ class AsyncBatonClient:
         *,
         api_key: str | None = None,
         timeout: float = 10.0,
+        turn_timeout: float = TURN_TIMEOUT_SECONDS,
+        fail_open: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._calls = _Calls(base_url, api_key)
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self.turn_timeout = turn_timeout
+        self.fail_open = fail_open
 
     async def __aenter__(self) -> AsyncBatonClient:
         return self
@@ -328,19 +406,25 @@ class AsyncBatonClient:
         metadata: dict[str, Any] | None = None,
     ) -> TurnResult:
         """See `BatonClient.send_turn`."""
-        return await self._run(
-            self._calls.send_turn(
-                conversation_id,
-                turn_id=turn_id,
-                text=text,
-                role=role,
-                sent_at=sent_at,
-                bot=bot,
-                customer=customer,
-                channel=channel,
-                metadata=metadata,
-            )
+        call = self._calls.send_turn(
+            conversation_id,
+            turn_id=turn_id,
+            text=text,
+            role=role,
+            sent_at=sent_at,
+            bot=bot,
+            customer=customer,
+            channel=channel,
+            metadata=metadata,
         )
+        call.request.extensions["timeout"] = httpx.Timeout(self.turn_timeout).as_dict()
+        try:
+            return await self._run(call)
+        except (BatonApiError, httpx.TransportError) as exc:
+            failing = _fails_open(exc) if self.fail_open else None
+            if failing is None:
+                raise
+            return _failed_open(call, *failing)
 
     async def request_handoff(
         self,

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         description="how long a process trusts a tenant's policy it read; a policy changed by "
         "another process (the CLI, another worker) takes effect within this",
     )
+    max_waiting_turns: int = Field(
+        default=64,
+        ge=0,
+        le=100_000,
+        description="turns one worker process lets wait for the store at once; past it a turn "
+        "is answered 503 overloaded with Retry-After at once; 0 turns shedding off",
+    )
     max_streams_per_key: int = Field(
         default=50,
         ge=1,

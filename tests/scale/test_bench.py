@@ -24,7 +24,8 @@ def test_bench_ingest_prints_the_ratio_and_latencies() -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "ratio" in result.output and "p99" in result.output
+    assert "Baton/limit" in result.output and "p99" in result.output
+    assert "limit" in result.output and "bare" in result.output
     assert "sqlite" in result.output
 
 

@@ -72,6 +72,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/redoc"): Probe("public"),
     ("GET", "/healthz"): Probe("public"),
     ("GET", "/readyz"): Probe("public"),
+    ("GET", "/metrics"): Probe("list"),
     ("POST", "/v1/conversations/{conversation_id}/turns"): Probe("own", json=_TURN),
     ("POST", "/v1/conversations/{conversation_id}/handoff"): Probe("own", json={}),
     ("GET", "/v1/conversations/{conversation_id}/events"): Probe("object", stream=True),

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 
 from baton.api.context import RequestContext
 from baton.api.errors import install_error_handlers
+from baton.api.gate import TurnGate
 from baton.api.limits import BodyLimit, refuse_nul
 from baton.api.routes import (
     adapters,
@@ -20,6 +21,7 @@ from baton.api.routes import (
     handoffs,
     health,
     home,
+    metrics,
     policy,
     turns,
     verification,
@@ -32,6 +34,7 @@ from baton.console import install as install_console
 from baton.demo import routes as demo_routes
 from baton.engine import Runtime
 from baton.logs import configure as configure_logging
+from baton.metrics import TurnMetrics
 from baton.policy import load_policy, policy_hash
 from baton.store.audit import note_policy
 from baton.store.db import engine_for, listen_dsn, make_session_factory, session_scope, upgrade
@@ -101,6 +104,7 @@ def create_app(
         dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
+    app.state.metrics = TurnMetrics()
     app.state.demo = demo
     app.state.egress_guard = guard_from_settings(settings)
     install_error_handlers(app)
@@ -115,6 +119,7 @@ def create_app(
         analytics,
         customers,
         policy,
+        metrics,
     ):
         app.include_router(module.router)
     install_console(app)
@@ -123,6 +128,7 @@ def create_app(
         app.include_router(demo_routes.router)
         app.mount("/demo/static", demo_routes.static, name="demo-static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TurnGate, max_waiting=settings.max_waiting_turns, metrics=app.state.metrics)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext)  # outermost: every line of a request carries its ids
     return app

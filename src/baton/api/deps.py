@@ -85,6 +85,7 @@ def require_api_key(
     caller = keys.identify(factory=factory, key=credentials.credentials, now=utcnow())
     if caller is None:
         raise Unauthorized("the API key is unknown or revoked", field="Authorization")
+    request.state.tenant_id = caller.tenant_id
     _take(request, f"api_key:{caller.tenant_id}:{caller.name}", settings.rate_limit_per_minute)
     _take(request, f"tenant:{caller.tenant_id}", settings.tenant_rate_limit_per_minute)
     return caller

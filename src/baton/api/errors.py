@@ -58,7 +58,11 @@ async def _baton_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     """The database is down, restarting or full: the transaction rolled back; retrying is safe."""
-    log.warning("store unavailable: %s", type(exc.__cause__ or exc).__name__)
+    kind = type(exc.__cause__ or exc).__name__
+    log.warning("store unavailable: %s", kind)
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.store_error(tenant=getattr(request.state, "tenant_id", ""), kind=kind)
     return await _baton_error(
         request, StoreUnavailable("the store is unavailable right now; retry shortly")
     )

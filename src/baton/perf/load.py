@@ -22,6 +22,7 @@ class LoadResult:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     elapsed_seconds: float = 0.0
+    by_status: dict[int, list[float]] = field(default_factory=dict)
 
     @property
     def ok(self) -> int:
@@ -84,8 +85,10 @@ async def _worker(
                 writer.close()
                 reader, writer = await asyncio.open_connection(host, port)
                 continue
-            result.latencies_ms.append((time.perf_counter() - start) * 1000)
+            elapsed_ms = (time.perf_counter() - start) * 1000
+            result.latencies_ms.append(elapsed_ms)
             result.statuses[status] = result.statuses.get(status, 0) + 1
+            result.by_status.setdefault(status, []).append(elapsed_ms)
     finally:
         writer.close()
 

@@ -50,6 +50,9 @@ def post_turn(
         customer_left=body.left,
     )
     summarize_later(request, background, runtime, result, now, caller.tenant_id)
+    request.state.turn_outcome = "replayed" if result.replayed else result.decision.action.value
+    if not result.replayed:
+        request.app.state.metrics.decision(tenant=caller.tenant_id, decision=result.decision)
     return result
 
 
