@@ -16,6 +16,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from baton.config import Settings
 from baton.reinject import DEFECTS
+from baton.store.tables import DEFAULT_TENANT
 from tests.journey.driver import Journey, journey
 from tests.journey.machine import JourneyMachine
 
@@ -65,6 +66,9 @@ def test_journey_stateful_catches_reinjected(
     if settings.database_url.startswith("postgresql"):
         pytest.skip("re-injection runs on SQLite; the machine itself runs on both engines")
     monkeypatch.setenv("BATON_TEST_REINJECT", defect)
+    # One tenant: the defects live inside a tenant, and three conversations reach second episodes
+    # within the budget where six spread over two tenants do not.
+    monkeypatch.setattr(JourneyMachine, "tenants", (DEFAULT_TENANT,))
     with journey(settings) as j, pytest.raises(AssertionError):
         JourneyMachine.journey = j
         budget = max(_budget(), REINJECT_STEPS)
