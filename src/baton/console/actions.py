@@ -50,9 +50,14 @@ def reply(
     now: Now,
     text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
 ) -> RedirectResponse:
+    """Send the customer a message; a case not yet the agent's is accepted first (the page says
+    so beside the button), as agents expect from other desks."""
     agent = _me(session, signed.agent.id)
+    if not text.strip():
+        raise InvalidRequest("the reply is empty", field="text")
+    took = service.accept_to_reply(session=session, handoff_id=handoff_id, agent=agent, now=now)
     service.reply(session=session, handoff_id=handoff_id, agent=agent, text=text, now=now)
-    return _back(handoff_id, "replied")
+    return _back(handoff_id, "took" if took else "replied")
 
 
 @router.post("/cases/{handoff_id}/transfer")

@@ -24,6 +24,7 @@ router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schem
 NOTICES = {
     "accepted": "You accepted the case.",
     "replied": "Your reply was sent.",
+    "took": "You accepted the case by replying: it is yours, and your reply was sent.",
     "transferred": "The case was transferred.",
     "resolved": "The case is resolved.",
     "labelled": "The label was saved.",
@@ -87,9 +88,11 @@ def _actions(handoff: HandoffRow, signed: SignedIn) -> dict[str, bool]:
     mine = handoff.agent_id == signed.agent.id
     lead = agents.role_of(signed.agent).sees_every_queue
     open_ = status in (HandoffStatus.QUEUED, HandoffStatus.ASSIGNED, HandoffStatus.ACTIVE)
+    accept = status is HandoffStatus.QUEUED or (status is HandoffStatus.ASSIGNED and mine)
     return {
-        "accept": status is HandoffStatus.QUEUED or (status is HandoffStatus.ASSIGNED and mine),
-        "reply": mine and status in (HandoffStatus.ASSIGNED, HandoffStatus.ACTIVE),
+        "accept": accept,
+        # Replying to a case the agent may accept accepts it first; the page says so.
+        "reply": accept or (mine and status is HandoffStatus.ACTIVE),
         "transfer": open_ and (mine or lead or status is HandoffStatus.QUEUED),
         "resolve": open_ and (mine or lead),
         "label": status is HandoffStatus.RESOLVED and (mine or lead),

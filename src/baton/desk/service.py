@@ -146,6 +146,19 @@ def accept(*, session: Session, handoff_id: str, agent: AgentRow, now: datetime)
     return handoff
 
 
+def accept_to_reply(*, session: Session, handoff_id: str, agent: AgentRow, now: datetime) -> bool:
+    """Accept the case if replying is what takes it (queued, or offered to this agent); True
+    when it did. A case already active with this agent, or someone else's, is left to `reply`."""
+    handoff = load(session=session, handoff_id=handoff_id, agent=agent)
+    status = HandoffStatus(handoff.status)
+    if status is HandoffStatus.QUEUED or (
+        status is HandoffStatus.ASSIGNED and handoff.agent_id == agent.id
+    ):
+        accept(session=session, handoff_id=handoff_id, agent=agent, now=now)
+        return True
+    return False
+
+
 def reply(
     *, session: Session, handoff_id: str, agent: AgentRow, text: str, now: datetime
 ) -> HandoffRow:

@@ -1,0 +1,100 @@
+"""The agent's desk: replying takes the case, the Resolve form's blank start, internal notes,
+canned replies, all cases, the customer sidebar and follow-ups (both engines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from baton.api.app import create_app
+from baton.config import Settings
+from baton.store import repositories as repo
+from baton.store.db import session_scope
+from baton.store.tables import HandoffRow
+from tests.console.helpers import markup, sign_in
+from tests.factories.desk import make_agent, open_case
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings.model_copy(update={"require_api_key": False}))
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        with session_scope(app.state.session_factory) as session:
+            make_agent(session, "Ada Lovelace", queues=("support",))
+            make_agent(session, "Alan Turing", queues=("support",))
+            c.app_state_case = open_case(session).id  # type: ignore[attr-defined]
+        yield c
+
+
+def case_id(client: TestClient) -> str:
+    return str(client.app_state_case)  # type: ignore[attr-defined]
+
+
+def row_of(app: FastAPI, handoff_id: str) -> tuple[str, str | None, list[str]]:
+    with session_scope(app.state.session_factory) as session:
+        row = session.get(HandoffRow, handoff_id)
+        assert row is not None
+        events = [e.type for e in repo.list_handoff_events(session=session, handoff_id=row.id)]
+        return row.status, row.agent_id, events
+
+
+def test_replying_to_a_waiting_case_accepts_it_and_the_page_says_so(
+    client: TestClient, app: FastAPI
+) -> None:
+    csrf = sign_in(client, "ada@example.com")
+    page = client.get(f"/console/cases/{case_id(client)}").text
+    assert "Sending a reply accepts this case" in page
+    assert 'id="reply-text"' in page
+    sent = client.post(
+        f"/console/cases/{case_id(client)}/reply",
+        data={"text": "Hello Bob, I'm on it.", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"].endswith("done=took")
+    status, agent_id, events = row_of(app, case_id(client))
+    assert status == "active" and agent_id is not None
+    assert events == ["created", "assigned", "accepted", "replied"]
+    after = client.get(sent.headers["location"]).text
+    assert "You accepted the case by replying" in after
+    assert "Sending a reply accepts this case" not in after
+
+
+def test_an_empty_reply_accepts_nothing(client: TestClient, app: FastAPI) -> None:
+    csrf = sign_in(client, "ada@example.com")
+    sent = client.post(
+        f"/console/cases/{case_id(client)}/reply", data={"text": "  ", "csrf_token": csrf}
+    )
+    assert sent.status_code == 422
+    assert row_of(app, case_id(client))[0] == "queued"
+
+
+def test_a_colleagues_case_is_not_taken_by_replying(client: TestClient, app: FastAPI) -> None:
+    alan = TestClient(app)
+    alan_csrf = sign_in(alan, "alan@example.com")
+    alan.post(f"/console/cases/{case_id(client)}/accept", data={"csrf_token": alan_csrf})
+    csrf = sign_in(client, "ada@example.com")
+    assert "Sending a reply" not in client.get(f"/console/cases/{case_id(client)}").text
+    sent = client.post(
+        f"/console/cases/{case_id(client)}/reply", data={"text": "mine?", "csrf_token": csrf}
+    )
+    assert sent.status_code == 403
+    assert row_of(app, case_id(client))[2].count("replied") == 0
+
+
+def test_the_resolve_form_starts_with_nothing_chosen(client: TestClient) -> None:
+    csrf = sign_in(client, "ada@example.com")
+    client.post(f"/console/cases/{case_id(client)}/accept", data={"csrf_token": csrf})
+    tags = markup(client.get(f"/console/cases/{case_id(client)}").text)
+    outcome = [a for t, a in tags if t == "input" and a.get("name") == "outcome"]
+    assert len(outcome) == 3 and not any("checked" in a for a in outcome)
+    options = [a for t, a in tags if t == "option"]
+    first_code = next(a for a in options if a.get("value") is not None)
+    assert first_code["value"] == ""
+    assert not any("selected" in a for a in options)
