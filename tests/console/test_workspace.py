@@ -98,3 +98,63 @@ def test_the_resolve_form_starts_with_nothing_chosen(client: TestClient) -> None
     first_code = next(a for a in options if a.get("value") is not None)
     assert first_code["value"] == ""
     assert not any("selected" in a for a in options)
+
+
+def test_a_note_is_for_the_agents_of_the_case(client: TestClient, app: FastAPI) -> None:
+    csrf = sign_in(client, "ada@example.com")
+    url = f"/console/cases/{case_id(client)}/notes"
+    hostile = "<script>alert(1)</script> check <b>this</b>"
+    sent = client.post(url, data={"text": hostile, "csrf_token": csrf}, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].endswith("done=noted")
+    page = client.get(f"/console/cases/{case_id(client)}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<b>this</b>" not in page
+    assert "Only agents see it" in client.get(sent.headers["location"]).text
+    assert client.post(url, data={"text": " ", "csrf_token": csrf}).status_code == 422
+    assert client.post(url, data={"text": "x"}).status_code == 403  # no CSRF token
+    assert row_of(app, case_id(client))[0] == "queued"  # a note moves nothing
+
+
+def test_canned_replies_are_kept_per_agent_and_per_team(client: TestClient, app: FastAPI) -> None:
+    with session_scope(app.state.session_factory) as session:
+        from baton.desk import agents
+
+        make_agent(session, "Sue Perv", queues=(), role=agents.AgentRole.SUPERVISOR)
+    sue = TestClient(app)
+    sue_csrf = sign_in(sue, "sue@example.com")
+    team = {"shortcut": "/hello", "text": "Hi {customer_name}, {agent_name} here.", "scope": "team"}
+    assert sue.post("/console/replies", data={**team, "csrf_token": sue_csrf}).status_code == 200
+    seeded = sue.post("/console/replies/seed", data={"csrf_token": sue_csrf})
+    assert "The policy&#39;s replies were added" in seeded.text
+
+    csrf = sign_in(client, "ada@example.com")
+    refused = client.post("/console/replies", data={**team, "csrf_token": csrf})
+    assert refused.status_code == 403
+    mine = {"shortcut": "order", "text": "Order {order} for {customer_name}: {invoice}?"}
+    assert client.post("/console/replies", data={**mine, "csrf_token": csrf}).status_code == 200
+    wrong = {"shortcut": "no spaces", "text": "x", "csrf_token": csrf}
+    bad = client.post("/console/replies", data=wrong)
+    assert bad.status_code == 422 and "shortcut" in bad.text
+    library = client.get("/console/replies").text
+    assert "/hello" in library and "/order" in library and "/greeting" in library
+
+    page = client.get(f"/console/cases/{case_id(client)}").text
+    assert '"shortcut": "order"' in page
+    # filled from the brief where it can be; a field the case lacks stays for the agent to fill
+    assert "Order ORD-12345 for Bob: {invoice}?" in page
+    assert "Hi Bob, Ada here." in page
+
+    alan = TestClient(app)
+    alan_csrf = sign_in(alan, "alan@example.com")
+    assert "<code>/order</code>" not in alan.get("/console/replies").text  # Ada's own
+    with session_scope(app.state.session_factory) as session:
+        from sqlalchemy import select
+
+        from baton.store.tables import CannedReplyRow
+
+        ada_reply = session.scalar(
+            select(CannedReplyRow.id).where(CannedReplyRow.shortcut == "order")
+        )
+    gone = alan.post(f"/console/replies/{ada_reply}/delete", data={"csrf_token": alan_csrf})
+    assert gone.status_code == 404
+    deleted = client.post(f"/console/replies/{ada_reply}/delete", data={"csrf_token": csrf})
+    assert deleted.status_code == 200 and "<code>/order</code>" not in deleted.text

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Path
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from baton.api.deps import Now, RuntimeDep, get_session
 from baton.console.auth import CsrfChecked
 from baton.console.web import ConsoleRoute
-from baton.desk import agents, offers, service
+from baton.desk import agents, canned, notes, offers, service
 from baton.domain import MAX_TEXT_CHARS, TicketFields
 from baton.errors import Forbidden, InvalidRequest
 from baton.store.tables import AgentRow
@@ -58,6 +58,64 @@ def reply(
     took = service.accept_to_reply(session=session, handoff_id=handoff_id, agent=agent, now=now)
     service.reply(session=session, handoff_id=handoff_id, agent=agent, text=text, now=now)
     return _back(handoff_id, "took" if took else "replied")
+
+
+@router.post("/cases/{handoff_id}/notes")
+def add_note(
+    handoff_id: str,
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    text: Annotated[str, Form(max_length=notes.MAX_NOTE_CHARS)] = "",
+) -> RedirectResponse:
+    """An internal note for the tenant's agents; nothing is sent to the customer or the bot."""
+    notes.add(
+        session=session,
+        handoff_id=handoff_id,
+        agent=_me(session, signed.agent.id),
+        text=text,
+        now=now,
+    )
+    return _back(handoff_id, "noted")
+
+
+@router.post("/replies")
+def save_reply(
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    shortcut: Annotated[str, Form(max_length=41)],
+    text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)],
+    scope: Annotated[str, Form(pattern="^(mine|team)$")] = "mine",
+) -> RedirectResponse:
+    """Add or change a canned reply in the agent's own library or, for leads, the team's."""
+    canned.save(
+        session=session,
+        agent=_me(session, signed.agent.id),
+        team=scope == "team",
+        shortcut=shortcut,
+        text=text,
+        now=now,
+    )
+    return RedirectResponse("/console/replies?done=reply_saved", status_code=303)
+
+
+@router.post("/replies/seed")
+def seed_replies(
+    session: UnitOfWork, runtime: RuntimeDep, signed: CsrfChecked, now: Now
+) -> RedirectResponse:
+    """Copy the policy's reply templates into the team's library (leads only)."""
+    agent = _me(session, signed.agent.id)
+    canned.seed(session=session, agent=agent, policy=runtime.policy, now=now)
+    return RedirectResponse("/console/replies?done=reply_seeded", status_code=303)
+
+
+@router.post("/replies/{reply_id}/delete")
+def delete_reply(
+    reply_id: Annotated[int, Path(ge=1, le=2**62)], session: UnitOfWork, signed: CsrfChecked
+) -> RedirectResponse:
+    canned.remove(session=session, agent=_me(session, signed.agent.id), reply_id=reply_id)
+    return RedirectResponse("/console/replies?done=reply_deleted", status_code=303)
 
 
 @router.post("/cases/{handoff_id}/transfer")

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from baton.api.deps import Now, RuntimeDep, SessionDep
 from baton.console.auth import SignedInDep
 from baton.console.web import ConsoleRoute, render
-from baton.desk import agents, inbox, knowledge, service
+from baton.desk import agents, canned, inbox, knowledge, notes, service
 from baton.desk.sessions import SignedIn
-from baton.desk.suggest import suggest
+from baton.desk.suggest import fields_from, suggest
 from baton.domain import Brief
 from baton.errors import Forbidden, NotFound
 from baton.lifecycle import EventType, HandoffStatus
@@ -29,6 +29,10 @@ NOTICES = {
     "resolved": "The case is resolved.",
     "labelled": "The label was saved.",
     "ticket": "The ticket fields were saved.",
+    "noted": "Your internal note was saved. Only agents see it.",
+    "reply_saved": "The canned reply was saved.",
+    "reply_deleted": "The canned reply was deleted.",
+    "reply_seeded": "The policy's replies were added to the team's library.",
     "presence": "Your presence was updated.",
     "agent": "The account was created.",
 }
@@ -138,6 +142,18 @@ def case_page(
             queue=handoff.queue,
         ),
         "knowledge": hits,
+        "notes": notes.for_case(
+            session=session, tenant_id=handoff.tenant_id, handoff_id=handoff.id
+        ),
+        "canned": [
+            {"shortcut": c.shortcut, "text": c.text, "team": c.team}
+            for c in canned.filled(
+                canned.library(session=session, agent=signed.agent),
+                fields_from(
+                    brief, agent_name=service.first_name(signed.agent), queue=handoff.queue
+                ),
+            )
+        ],
         "events": events,
         "responded": any(e.type == EventType.REPLIED.value for e in events),
         "names": {a.id: a.name for a in team},
@@ -187,6 +203,24 @@ def kb_article(request: Request, slug: str, session: SessionDep, signed: SignedI
     if article is None:
         raise NotFound(f"no article {slug!r}", field="slug")
     return render(request, "article.html", {**_base(signed), "article": article})
+
+
+@router.get("/replies", response_class=HTMLResponse)
+def replies_page(
+    request: Request,
+    session: SessionDep,
+    signed: SignedInDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """The canned-reply library: the agent's own, and the team's (edited by leads)."""
+    rows = canned.library(session=session, agent=signed.agent)
+    context = {
+        **_base(signed, done),
+        "own": [r for r in rows if r.owner != canned.TEAM],
+        "team": [r for r in rows if r.owner == canned.TEAM],
+        "is_lead": agents.role_of(signed.agent).sees_every_queue,
+    }
+    return render(request, "replies.html", context)
 
 
 @router.get("/agents", response_class=HTMLResponse)

@@ -18,6 +18,7 @@ from baton.store.tables import (
     ConversationRow,
     EmailVerificationRow,
     HandoffEventRow,
+    HandoffNoteRow,
     HandoffRow,
     HandoffTicketRow,
     OutboxRow,
@@ -121,6 +122,7 @@ def _erase_in_tenant(
         handoff.routing = _scrub(handoff.routing)
         handoff.reasons = _scrub(handoff.reasons)
     session.execute(delete(HandoffTicketRow).where(HandoffTicketRow.handoff_id.in_(handoff_ids)))
+    session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(handoff_ids)))
     session.execute(
         delete(EmailVerificationRow).where(
             EmailVerificationRow.tenant_id == tenant_id,

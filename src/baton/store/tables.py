@@ -367,6 +367,36 @@ class HandoffTicketRow(Base):
     updated_at: Mapped[datetime]
 
 
+class HandoffNoteRow(Base):
+    """An agent's internal note on a case: for the tenant's agents only, never sent anywhere."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    agent_id: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CannedReplyRow(Base):
+    """A reply in the desk's library, inserted with `/shortcut`: the team's or one agent's."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "owner", "shortcut", name="uq_canned_replies_owner_shortcut"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    owner: Mapped[str] = mapped_column(String(40), doc="`team`, or the agent id it belongs to")
+    shortcut: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+
+
 class KbArticleRow(Base):
     """A knowledge-base article loaded from a Markdown file; full-text indexed per engine."""
 

@@ -64,6 +64,63 @@
     });
   }
 
+  // Canned replies: "/shortcut" then Tab (or a click on a hint) puts the reply, filled on the
+  // server from the case, in place of the shortcut. Inserted as a value, never as HTML.
+  function initCanned() {
+    const box = document.getElementById("reply-text");
+    const hints = document.getElementById("canned-hints");
+    const data = document.getElementById("canned-data");
+    if (!box || !hints || !data) { return; }
+    let library = [];
+    try { library = JSON.parse(data.textContent || "[]"); } catch (e) { library = []; }
+    function token() {
+      const upto = box.value.slice(0, box.selectionStart);
+      const match = /(^|\s)\/([a-z0-9_-]*)$/.exec(upto);
+      return match ? { start: upto.length - match[2].length - 1, word: match[2] } : null;
+    }
+    function matches() {
+      const t = token();
+      if (!t) { return []; }
+      const exact = library.filter((r) => r.shortcut === t.word);
+      return exact.length ? exact : library.filter((r) => r.shortcut.startsWith(t.word));
+    }
+    function insert(reply) {
+      const t = token();
+      if (!t) { return; }
+      const end = box.selectionStart;
+      box.value = box.value.slice(0, t.start) + reply.text + box.value.slice(end);
+      const caret = t.start + reply.text.length;
+      box.setSelectionRange(caret, caret);
+      hints.hidden = true;
+      hints.replaceChildren();
+      announce("Inserted the canned reply /" + reply.shortcut + ".");
+      box.focus();
+    }
+    function show() {
+      const found = matches();
+      hints.replaceChildren();
+      hints.hidden = found.length === 0;
+      found.slice(0, 6).forEach((reply, i) => {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.setAttribute("aria-selected", i === 0 ? "true" : "false");
+        button.textContent = "/" + reply.shortcut + " — " + reply.text;
+        button.addEventListener("mousedown", (event) => { event.preventDefault(); insert(reply); });
+        item.appendChild(button);
+        hints.appendChild(item);
+      });
+    }
+    box.addEventListener("input", show);
+    box.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab" || event.shiftKey || hints.hidden) { return; }
+      const found = matches();
+      if (!found.length) { return; }
+      event.preventDefault();
+      insert(found[0]);
+    });
+  }
+
   function stream(url, handlers, stateEl) {
     if (!window.EventSource) { return null; }
     const source = new EventSource(url);
@@ -160,5 +217,5 @@
   }
 
   if (body.dataset.page === "inbox") { initInbox(); }
-  if (body.dataset.page === "case") { initCase(); }
+  if (body.dataset.page === "case") { initCase(); initCanned(); }
 })();
