@@ -4,6 +4,7 @@ canned replies, all cases, the customer sidebar and follow-ups (both engines).""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
@@ -158,3 +159,98 @@ def test_canned_replies_are_kept_per_agent_and_per_team(client: TestClient, app:
     assert gone.status_code == 404
     deleted = client.post(f"/console/replies/{ada_reply}/delete", data={"csrf_token": csrf})
     assert deleted.status_code == 200 and "<code>/order</code>" not in deleted.text
+
+
+def test_all_cases_searches_and_filters_what_the_agent_may_see(
+    client: TestClient, app: FastAPI
+) -> None:
+    with session_scope(app.state.session_factory) as session:
+        make_agent(session, "Bea Bills", queues=("billing",))
+        fresh = open_case(
+            session,
+            "c-2",
+            "human please, invoice INV-20931 is wrong",
+            customer={"name": "Cy Vance", "email": "cy@example.com", "id": "cus-cy"},
+            at=datetime.now(UTC),
+        ).id
+    csrf = sign_in(client, "ada@example.com")
+    everything = client.get("/console/cases").text
+    assert "ORD-12345" in everything and 'class="sla sla-' in everything  # SLA risk shown
+    assert case_id(client) in everything
+    by_customer = client.get("/console/cases", params={"q": "cy@example.com"}).text
+    assert case_id(client) not in by_customer
+    by_identifier = client.get("/console/cases", params={"q": "ord-12345"}).text
+    assert case_id(client) in by_identifier
+    by_text = client.get("/console/cases", params={"q": "talk to a human about"}).text
+    assert case_id(client) in by_text
+    assert case_id(client) not in client.get("/console/cases", params={"q": "100%_"}).text
+    client.post(f"/console/cases/{case_id(client)}/accept", data={"csrf_token": csrf})
+    unassigned = client.get("/console/cases", params={"agent": "none"}).text
+    assert case_id(client) not in unassigned
+    assert case_id(client) in client.get("/console/cases", params={"sla": "breached"}).text
+    assert case_id(client) not in client.get("/console/cases", params={"status": "resolved"}).text
+    bad = client.get("/console/cases", params={"sla": "soon"})
+    assert bad.status_code == 422 and "sla" in bad.text
+
+    bea = TestClient(app)
+    sign_in(bea, "bea@example.com")  # billing only: Ada's support case is not hers to see
+    assert case_id(client) not in bea.get("/console/cases", params={"q": "ORD-12345"}).text
+    assert fresh in bea.get("/console/cases", params={"q": "Cy Vance"}).text
+    assert fresh in bea.get("/console/cases", params={"sla": "any"}).text
+    assert fresh not in bea.get("/console/cases", params={"sla": "breached"}).text
+
+
+def resolve(client: TestClient, csrf: str, handoff_id: str) -> None:
+    done = client.post(
+        f"/console/cases/{handoff_id}/resolve",
+        data={"code": "solved", "outcome": "resolved", "necessary": "yes", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+
+
+def test_a_follow_up_links_to_the_resolved_case_and_the_sidebar_shows_the_history(
+    client: TestClient, app: FastAPI
+) -> None:
+    csrf = sign_in(client, "ada@example.com")
+    first = case_id(client)
+    assert "Open a follow-up" not in client.get(f"/console/cases/{first}").text
+    client.post(f"/console/cases/{first}/accept", data={"csrf_token": csrf})
+    resolve(client, csrf, first)
+    assert "Open a follow-up" in client.get(f"/console/cases/{first}").text
+    opened = client.post(
+        f"/console/cases/{first}/follow-up", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert opened.status_code == 303
+    follow = opened.headers["location"].split("/console/cases/")[1].split("?")[0]
+    assert follow != first
+    with session_scope(app.state.session_factory) as session:
+        row = session.get(HandoffRow, follow)
+        old = session.get(HandoffRow, first)
+        assert row is not None and old is not None
+        assert (row.previous_handoff_id, row.status, row.queue) == (first, "active", old.queue)
+        assert (old.status, row.episode) == ("resolved", old.episode + 1)  # never reopened
+    page = client.get(opened.headers["location"]).text
+    assert "You opened a follow-up" in page and f"the earlier case {first}" in page
+    assert f'data-past="{first}"' in page and "this conversation, episode 1" in page
+    again = client.post(f"/console/cases/{first}/follow-up", data={"csrf_token": csrf})
+    assert again.status_code == 409  # the conversation has an open case
+    resolve(client, csrf, follow)
+    stale = client.post(f"/console/cases/{first}/follow-up", data={"csrf_token": csrf})
+    assert stale.status_code == 409  # a later case exists: that one is followed up
+
+
+def test_a_follow_up_is_refused_outside_the_window(client: TestClient, app: FastAPI) -> None:
+    from datetime import timedelta
+
+    csrf = sign_in(client, "ada@example.com")
+    client.post(f"/console/cases/{case_id(client)}/accept", data={"csrf_token": csrf})
+    resolve(client, csrf, case_id(client))
+    with session_scope(app.state.session_factory) as session:
+        from baton.store.tables import HandoffEventRow
+
+        for event in session.query(HandoffEventRow).filter_by(handoff_id=case_id(client)):
+            event.at = event.at - timedelta(hours=169)
+    assert "Open a follow-up" not in client.get(f"/console/cases/{case_id(client)}").text
+    late = client.post(f"/console/cases/{case_id(client)}/follow-up", data={"csrf_token": csrf})
+    assert late.status_code == 409 and "168 hours" in late.text

@@ -125,6 +125,8 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/console/cases/{handoff_id}/label"): Probe("object", form={"necessary": "no"}),
     ("POST", "/console/cases/{handoff_id}/notes"): Probe("object", form={"text": "b's note"}),
     ("GET", "/console/replies"): Probe("list"),
+    ("GET", "/console/cases"): Probe("list", query={"q": "human", "status": "any"}),
+    ("POST", "/console/cases/{handoff_id}/follow-up"): Probe("object", form={}),
     ("POST", "/console/replies"): Probe(
         "own", form={"shortcut": "hello", "text": "B's hello", "scope": "team"}
     ),

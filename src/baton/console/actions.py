@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from baton.api.deps import Now, RuntimeDep, get_session
 from baton.console.auth import CsrfChecked
 from baton.console.web import ConsoleRoute
-from baton.desk import agents, canned, notes, offers, service
+from baton.desk import agents, canned, followup, notes, offers, service
 from baton.domain import MAX_TEXT_CHARS, TicketFields
 from baton.errors import Forbidden, InvalidRequest
 from baton.store.tables import AgentRow
@@ -77,6 +77,21 @@ def add_note(
         now=now,
     )
     return _back(handoff_id, "noted")
+
+
+@router.post("/cases/{handoff_id}/follow-up")
+def follow_up(
+    handoff_id: str, session: UnitOfWork, runtime: RuntimeDep, signed: CsrfChecked, now: Now
+) -> RedirectResponse:
+    """A new case linked to this resolved one (never a reopen), taken by the agent."""
+    follow = followup.open_follow_up(
+        session=session,
+        runtime=runtime,
+        handoff_id=handoff_id,
+        agent=_me(session, signed.agent.id),
+        now=now,
+    )
+    return _back(follow.id, "followup")
 
 
 @router.post("/replies")

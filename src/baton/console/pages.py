@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from baton.api.deps import Now, RuntimeDep, SessionDep
 from baton.console.auth import SignedInDep
 from baton.console.web import ConsoleRoute, render
-from baton.desk import agents, canned, inbox, knowledge, notes, service
+from baton.desk import agents, canned, cases, followup, inbox, knowledge, notes, service
 from baton.desk.sessions import SignedIn
 from baton.desk.suggest import fields_from, suggest
 from baton.domain import Brief
-from baton.errors import Forbidden, NotFound
+from baton.errors import Forbidden, InvalidRequest, NotFound
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.store import repositories as repo
@@ -29,6 +29,7 @@ NOTICES = {
     "resolved": "The case is resolved.",
     "labelled": "The label was saved.",
     "ticket": "The ticket fields were saved.",
+    "followup": "You opened a follow-up of the resolved case; it is yours.",
     "noted": "Your internal note was saved. Only agents see it.",
     "reply_saved": "The canned reply was saved.",
     "reply_deleted": "The canned reply was deleted.",
@@ -87,6 +88,43 @@ def inbox_fragment(
     return render(request, "_lists.html", context)
 
 
+@router.get("/cases", response_class=HTMLResponse)
+def all_cases(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    signed: SignedInDep,
+    now: Now,
+    q: Annotated[str, Query(max_length=200)] = "",
+    queue: Annotated[str, Query(max_length=64)] = "",
+    status: Annotated[str, Query(max_length=16)] = "open",
+    agent: Annotated[str, Query(max_length=40)] = "",
+    sla: Annotated[str, Query(max_length=16)] = "any",
+) -> Response:
+    """Every open and team case the agent may see, searched and filtered, SLA risk shown."""
+    if status not in cases.STATUSES:
+        raise InvalidRequest(f"status is one of {', '.join(cases.STATUSES)}", field="status")
+    if sla not in cases.SLA_RISKS:
+        raise InvalidRequest(f"sla is one of {', '.join(cases.SLA_RISKS)}", field="sla")
+    names = [q_.name for q_ in runtime.policy.queues]
+    filters = cases.Filters(q=q, queue=queue, status=status, agent=agent, sla=sla)
+    team = agents.list_all(session=session, tenant_id=signed.agent.tenant_id)
+    context = {
+        **_base(signed),
+        "filters": filters,
+        "found": cases.search(
+            session=session, agent=signed.agent, policy=runtime.policy, filters=filters, now=now
+        ),
+        "queues": agents.visible_queues(signed.agent, names),
+        "statuses": cases.STATUSES,
+        "risks": cases.SLA_RISKS,
+        "team": team,
+        "names": {a.id: a.name for a in team},
+        "now": now,
+    }
+    return render(request, "cases.html", context)
+
+
 def _actions(handoff: HandoffRow, signed: SignedIn) -> dict[str, bool]:
     status = HandoffStatus(handoff.status)
     mine = handoff.agent_id == signed.agent.id
@@ -133,6 +171,11 @@ def case_page(
         ),
         "handed_at": len(brief.transcript),
         "customer": (conversation.customer if conversation else None) or {},
+        "history": cases.customer_history(
+            session=session,
+            handoff=handoff,
+            customer=(conversation.customer if conversation else None) or {},
+        ),
         "ticket": service.ticket(session=session, handoff=handoff),
         "suggestions": suggest(
             brief=brief,
@@ -161,7 +204,18 @@ def case_page(
         "colleagues": [a for a in team if a.id != signed.agent.id and a.disabled_at is None],
         "codes": policy.desk.resolution_codes,
         "outcomes": list(service.Outcome),
-        "can": _actions(handoff, signed),
+        "can": {
+            **_actions(handoff, signed),
+            "follow_up": followup.window_open(
+                session, handoff, hours=policy.desk.follow_up_hours, now=now
+            )
+            and repo.get_open_handoff_row(
+                session=session,
+                tenant_id=handoff.tenant_id,
+                conversation_id=handoff.conversation_id,
+            )
+            is None,
+        },
         "now": now,
     }
     return render(request, "case.html", context)
