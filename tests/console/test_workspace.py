@@ -254,3 +254,99 @@ def test_a_follow_up_is_refused_outside_the_window(client: TestClient, app: Fast
     assert "Open a follow-up" not in client.get(f"/console/cases/{case_id(client)}").text
     late = client.post(f"/console/cases/{case_id(client)}/follow-up", data={"csrf_token": csrf})
     assert late.status_code == 409 and "168 hours" in late.text
+
+
+def test_attachments_are_validated_and_shown_safely(client: TestClient, app: FastAPI) -> None:
+    good = {"url": "https://files.example.com/a.png", "content_type": "image/png", "size": 10,
+            "name": "a.png"}  # fmt: skip
+    turn = {"turn_id": "b1", "role": "bot", "text": "files", "sent_at": "2026-11-24T10:01:00Z"}
+    url = "/v1/conversations/c-1/turns"
+    hostile = [
+        {**good, "url": "javascript:alert(1)"},
+        {**good, "url": 'https://x.example.com/"><script>'},
+        {**good, "content_type": "image/svg+xml; charset=<b>"},
+        {**good, "size": 10**12},
+        {**good, "name": ""},
+        {k: v for k, v in good.items() if k != "url"},
+    ]
+    for bad in hostile:
+        answer = client.post(url, json={**turn, "attachments": [bad]})
+        assert answer.status_code == 422, (bad, answer.text)
+        assert answer.json()["error"]["field"].startswith("attachments"), answer.text
+    assert client.post(url, json={**turn, "attachments": [good] * 11}).status_code == 422
+    files = [
+        good,
+        {**good, "url": "https://files.example.com/x.svg", "content_type": "image/svg+xml",
+         "name": "<img src=x onerror=alert(1)>.svg"},
+        {**good, "url": "https://files.example.com/x.html", "content_type": "text/html",
+         "name": "x.html"},
+    ]  # fmt: skip
+    assert client.post(url, json={**turn, "attachments": files}).status_code == 200
+
+    csrf = sign_in(client, "ada@example.com")
+    page = client.get(f"/console/cases/{case_id(client)}")
+    assert "img-src 'self' data: https: http:" in page.headers["content-security-policy"]
+    images = [a for t, a in markup(page.text) if t == "img"]
+    assert images == [
+        {
+            "class": "attachment-image",
+            "src": "https://files.example.com/a.png",
+            "alt": "a.png",
+            "loading": "lazy",
+            "referrerpolicy": "no-referrer",
+        }
+    ]
+    assert "&lt;img src=x onerror=alert(1)&gt;.svg" in page.text
+    assert 'href="https://files.example.com/x.html"' in page.text
+
+    sent = client.post(
+        f"/console/cases/{case_id(client)}/reply",
+        data={"text": "here", "attachment_url": "https://files.example.com/guide.pdf",
+              "csrf_token": csrf},
+    )  # fmt: skip
+    assert sent.status_code == 200
+    with session_scope(app.state.session_factory) as session:
+        said = repo.list_conversation_events(
+            session=session, tenant_id="default", conversation_id="c-1"
+        )
+    (message,) = [e.data for e in said if e.type == "handoff.message"]
+    assert message["attachments"] == [
+        {"url": "https://files.example.com/guide.pdf", "content_type": "application/pdf",
+         "size": None, "name": "guide.pdf"}
+    ]  # fmt: skip
+    refused = client.post(
+        f"/console/cases/{case_id(client)}/reply",
+        data={"text": "x", "attachment_url": "ftp://files.example.com/a", "csrf_token": csrf},
+    )
+    assert refused.status_code == 422 and "url is not valid" in refused.text
+
+
+def test_typing_and_viewing_signals(client: TestClient, app: FastAPI) -> None:
+    from baton.desk import signals
+
+    typed = client.post("/v1/conversations/c-1/typing")
+    assert typed.status_code == 202 and typed.json() == {"typing": True}
+    assert client.post("/v1/conversations/nobody/typing").status_code == 404
+    csrf = sign_in(client, "ada@example.com")
+    here = f"/console/cases/{case_id(client)}/presence"
+    assert client.post(here, data={"typing": "0", "csrf_token": csrf}).status_code == 204
+    assert client.post(here, data={"typing": "2", "csrf_token": csrf}).status_code == 422
+    alan = TestClient(app)
+    alan_csrf = sign_in(alan, "alan@example.com")
+    alan.post(f"/console/cases/{case_id(client)}/accept", data={"csrf_token": alan_csrf})
+    assert alan.post(here, data={"typing": "1", "csrf_token": alan_csrf}).status_code == 204
+    assert alan.post(here, data={"typing": "1", "csrf_token": alan_csrf}).status_code == 204
+    with session_scope(app.state.session_factory) as session:
+        row = session.get(HandoffRow, case_id(client))
+        assert row is not None
+        now = datetime.now(UTC)
+        viewers, customer = signals.on_case(
+            session=session, handoff=row, me=row.agent_id or "", now=now
+        )
+        assert customer is True and [v.typing for v in viewers] == [False]  # Ada, viewing
+        said = repo.list_conversation_events(
+            session=session, tenant_id="default", conversation_id="c-1"
+        )
+        assert [e.type for e in said].count("agent.typing") == 1  # throttled
+        later = now + signals.VIEWING + signals.VIEWING
+        assert signals.on_case(session=session, handoff=row, me="x", now=later) == ([], False)

@@ -125,6 +125,8 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/console/cases/{handoff_id}/label"): Probe("object", form={"necessary": "no"}),
     ("POST", "/console/cases/{handoff_id}/notes"): Probe("object", form={"text": "b's note"}),
     ("GET", "/console/replies"): Probe("list"),
+    ("POST", "/console/cases/{handoff_id}/presence"): Probe("object", form={"typing": "1"}),
+    ("POST", "/v1/conversations/{conversation_id}/typing"): Probe("own"),
     ("GET", "/console/cases"): Probe("list", query={"q": "human", "status": "any"}),
     ("POST", "/console/cases/{handoff_id}/follow-up"): Probe("object", form={}),
     ("POST", "/console/replies"): Probe(

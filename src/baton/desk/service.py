@@ -20,7 +20,7 @@ from baton.desk.notices import announce as _announce
 from baton.desk.offers import OfferState, close_offer, lock_agent
 from baton.desk.timers import on_agent_reply, stop_clocks
 from baton.desk.waits import record_handle_time
-from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
+from baton.domain import MAX_TEXT_CHARS, Attachment, Brief, Role, TicketFields, Turn
 from baton.errors import (
     AgentUnavailable,
     Conflict,
@@ -160,7 +160,13 @@ def accept_to_reply(*, session: Session, handoff_id: str, agent: AgentRow, now: 
 
 
 def reply(
-    *, session: Session, handoff_id: str, agent: AgentRow, text: str, now: datetime
+    *,
+    session: Session,
+    handoff_id: str,
+    agent: AgentRow,
+    text: str,
+    now: datetime,
+    attachments: tuple[Attachment, ...] = (),
 ) -> HandoffRow:
     """Send the customer a message: stored as an agent turn and relayed through the events."""
     text = text.strip()
@@ -188,6 +194,7 @@ def reply(
         text=text,
         sent_at=now,
         metadata={"handoff_id": handoff.id, "agent_id": agent.id},
+        attachments=attachments,
     )
     repo.add_turn_row(session=session, conversation=conversation, turn=turn, now=now)
     repo.record_event(
@@ -208,6 +215,9 @@ def reply(
         text=text,
         agent_name=first_name(agent),
         turn_id=turn.turn_id,
+        **(
+            {"attachments": [a.model_dump(mode="json") for a in attachments]} if attachments else {}
+        ),
     )
     return handoff
 

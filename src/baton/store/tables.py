@@ -134,6 +134,9 @@ class TurnRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", Json, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     received_at: Mapped[datetime]
+    attachments: Mapped[list[Any] | None] = mapped_column(
+        Json, nullable=True, doc="files by reference: url, content_type, size, name"
+    )
 
 
 class HandoffRow(Base):
@@ -378,6 +381,22 @@ class HandoffNoteRow(Base):
     agent_id: Mapped[str | None] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class CaseSignalRow(Base):
+    """Who is on a conversation right now: each agent viewing or typing, and the customer typing.
+
+    `who` is `agent:<id>` or `customer`; a signal older than a few seconds means nothing.
+    """
+
+    __tablename__ = "case_signals"
+
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    who: Mapped[str] = mapped_column(String(60), primary_key=True)
+    seen_at: Mapped[datetime]
+    typing_at: Mapped[datetime | None]
+    handoff_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class CannedReplyRow(Base):

@@ -164,6 +164,7 @@
       case: (data) => {
         if (data.type === "created" || data.type === "transferred") {
           announce("New case waiting in " + data.queue + ".");
+          notifyNewCase("New case waiting in " + data.queue + ".");
           later(data.handoff_id);
         } else { later(null); }
       },
@@ -173,6 +174,42 @@
       },
     }, document.getElementById("stream-state"));
     window.setInterval(() => later(null), 30000);
+  }
+
+  // Attachments: an image only for the allow-listed types over http(s); SVG, HTML and every
+  // other type only ever as a link. Built as elements, never as HTML.
+  const INLINE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+  function attachmentList(files) {
+    if (!files.length) { return null; }
+    const list = document.createElement("ul");
+    list.className = "attachments";
+    for (const file of files) {
+      let url = null;
+      try { url = new URL(file.url); } catch (e) { url = null; }
+      const web = url !== null && (url.protocol === "https:" || url.protocol === "http:");
+      const item = document.createElement("li");
+      if (web && INLINE.has(file.content_type)) {
+        const img = document.createElement("img");
+        img.className = "attachment-image";
+        img.alt = file.name;
+        img.loading = "lazy";
+        img.referrerPolicy = "no-referrer";
+        img.src = url.href;
+        item.appendChild(img);
+      }
+      const link = document.createElement("a");
+      link.className = "attachment-link";
+      link.href = web ? url.href : "#";
+      link.rel = "noopener noreferrer nofollow";
+      link.target = "_blank";
+      link.textContent = file.name;
+      const meta = document.createElement("span");
+      meta.className = "sub";
+      meta.textContent = " " + file.content_type;
+      item.append(link, meta);
+      list.appendChild(item);
+    }
+    return list;
   }
 
   function initCase() {
@@ -193,6 +230,8 @@
       text.className = "text";
       text.textContent = turn.text;
       item.append(who, " ", when, text);
+      const files = attachmentList(turn.attachments || []);
+      if (files) { item.appendChild(files); }
       transcript.appendChild(item);
       transcript.dataset.lastSeq = String(turn.seq);
       item.scrollIntoView({ block: "nearest" });
@@ -203,6 +242,8 @@
       encodeURIComponent(transcript.dataset.lastSeq || "0") + "&status=" + encodeURIComponent(body.dataset.status);
     stream(url, {
       turn: addTurn,
+      viewers: showViewers,
+      typing: showCustomerTyping,
       status: (data) => {
         badge.textContent = data.status;
         badge.className = "status status-" + data.status;
@@ -216,6 +257,84 @@
     }, null);
   }
 
-  if (body.dataset.page === "inbox") { initInbox(); }
-  if (body.dataset.page === "case") { initCase(); initCanned(); }
+  // A short tone for a new case, made in the page (no file, nothing inline).
+  let audio = null;
+  function chime() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.4);
+    } catch (e) { /* no audio on this device */ }
+  }
+
+  // Desktop notifications: asked for once, with a button (browsers want a click to ask).
+  function initNotify() {
+    const ask = document.getElementById("notify-ask");
+    const on = document.getElementById("notify-on");
+    if (!ask || !on || !("Notification" in window)) { return; }
+    if (Notification.permission === "default" && !window.localStorage.getItem("baton-notify-asked")) {
+      ask.hidden = false;
+    }
+    on.addEventListener("click", () => {
+      window.localStorage.setItem("baton-notify-asked", "1");
+      ask.hidden = true;
+      Notification.requestPermission();
+    });
+  }
+
+  function notifyNewCase(text) {
+    chime();
+    body.dataset.notified = String(Number(body.dataset.notified || "0") + 1);
+    if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+      new Notification("Baton", { body: text });
+    }
+  }
+
+  // Who else is on this case, and whether the customer is typing: posted as a heartbeat and
+  // while typing, shown from the case stream.
+  function initSignals() {
+    const id = body.dataset.handoff;
+    const token = document.querySelector('input[name="csrf_token"]');
+    if (!token) { return; }
+    let lastTyping = 0;
+    function post(typing) {
+      const form = new FormData();
+      form.append("csrf_token", token.value);
+      form.append("typing", typing ? "1" : "0");
+      fetch("/console/cases/" + encodeURIComponent(id) + "/presence",
+            { method: "POST", body: form, credentials: "same-origin" }).catch(() => {});
+    }
+    post(false);
+    window.setInterval(() => post(false), 5000);
+    for (const box of document.querySelectorAll("#reply-text, #note-text")) {
+      box.addEventListener("input", () => {
+        if (Date.now() - lastTyping < 2000) { return; }
+        lastTyping = Date.now();
+        post(true);
+      });
+    }
+  }
+
+  function showViewers(data) {
+    const banner = document.getElementById("collision");
+    if (!banner) { return; }
+    const agents = data.agents || [];
+    banner.hidden = agents.length === 0;
+    banner.textContent = agents.map((a) => a.name + (a.typing ? " is typing a reply on this case." :
+                                                    " is also viewing this case.")).join(" ");
+  }
+
+  function showCustomerTyping(data) {
+    const line = document.getElementById("customer-typing");
+    if (line) { line.hidden = !data.customer; }
+  }
+
+  if (body.dataset.page === "inbox") { initInbox(); initNotify(); }
+  if (body.dataset.page === "case") { initCase(); initCanned(); initSignals(); }
 })();

@@ -1,4 +1,4 @@
-"""the agent's desk: internal notes on cases, the canned-reply library
+"""the agent's desk: notes, canned replies, who is viewing or typing, attachments on turns
 
 Revision ID: desk_0001
 Revises: journey_0001
@@ -17,9 +17,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 When = baton.store.tables.UtcDateTime(timezone=True)
+_JSON = sa.JSON().with_variant(sa.JSON(none_as_null=True), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("turns", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("attachments", _JSON, nullable=True))
     op.create_table(
         "handoff_notes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -51,8 +54,22 @@ def upgrade() -> None:
     with op.batch_alter_table("canned_replies", schema=None) as batch_op:
         batch_op.create_index("ix_canned_replies_tenant_id", ["tenant_id"], unique=False)
 
+    op.create_table(
+        "case_signals",
+        sa.Column("tenant_id", sa.String(length=40), nullable=False),
+        sa.Column("conversation_id", sa.String(length=200), nullable=False),
+        sa.Column("who", sa.String(length=60), nullable=False),
+        sa.Column("seen_at", When, nullable=False),
+        sa.Column("typing_at", When, nullable=True),
+        sa.Column("handoff_id", sa.String(length=40), nullable=True),
+        sa.PrimaryKeyConstraint("tenant_id", "conversation_id", "who"),
+    )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("turns", schema=None) as batch_op:
+        batch_op.drop_column("attachments")
+    op.drop_table("case_signals")
     with op.batch_alter_table("canned_replies", schema=None) as batch_op:
         batch_op.drop_index("ix_canned_replies_tenant_id")
     op.drop_table("canned_replies")
