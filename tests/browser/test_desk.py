@@ -112,7 +112,9 @@ def test_canned_reply_attachments_and_a_follow_up(
         sign_in(page, server)
         page.goto(f"{server.url}/console/replies")
         page.get_by_label("Shortcut (without the /)").fill("thanks")
-        page.get_by_label("Reply", exact=True).fill("Thanks {customer_name}, {agent_name} here about {order}.")
+        page.get_by_label("Reply", exact=True).fill(
+            "Thanks {customer_name}, {agent_name} here about {order}."
+        )
         page.get_by_role("button", name="Save reply").click()
         expect(page.get_by_role("status")).to_contain_text("The canned reply was saved")
 
