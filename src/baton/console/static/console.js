@@ -69,10 +69,9 @@
   function initCanned() {
     const box = document.getElementById("reply-text");
     const hints = document.getElementById("canned-hints");
-    const data = document.getElementById("canned-data");
-    if (!box || !hints || !data) { return; }
+    if (!box || !hints) { return; }
     let library = [];
-    try { library = JSON.parse(data.textContent || "[]"); } catch (e) { library = []; }
+    try { library = JSON.parse(box.dataset.canned || "[]"); } catch (e) { library = []; }
     function token() {
       const upto = box.value.slice(0, box.selectionStart);
       const match = /(^|\s)\/([a-z0-9_-]*)$/.exec(upto);
