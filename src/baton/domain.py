@@ -102,6 +102,27 @@ class Customer(Frozen):
         return self.email if self.email and (self.authenticated or self.email_verified) else None
 
 
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+# Images the console shows inline; anything else (SVG and HTML above all) is only ever a link.
+INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+class Attachment(Frozen):
+    """A file the turn refers to, by URL: Baton never fetches or stores the file itself."""
+
+    url: str = Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s<>\"']+$")
+    content_type: str = Field(
+        max_length=100, pattern=r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$"
+    )
+    size: int | None = Field(default=None, ge=0, le=MAX_ATTACHMENT_BYTES, description="bytes")
+    name: str = Field(min_length=1, max_length=255)
+
+    @property
+    def inline_image(self) -> bool:
+        return self.content_type in INLINE_IMAGE_TYPES
+
+
 class Turn(Frozen):
     turn_id: str = Field(min_length=1, max_length=200)
     role: Role
@@ -110,6 +131,7 @@ class Turn(Frozen):
     bot: BotSignal | None = None
     channel: str | None = Field(default=None, max_length=64)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = Field(default=(), max_length=MAX_ATTACHMENTS)
 
 
 class Conversation(Frozen):

@@ -78,6 +78,7 @@ def test_demo_customer_and_console_agent_end_to_end(
         customer.screenshot(path=str(artifacts / "demo-customer-reply.png"))
 
         page.get_by_label("Resolution code").select_option("refund_issued")
+        page.get_by_label("resolved", exact=True).check()
         page.get_by_label("Yes, it needed a person").check()
         page.get_by_role("button", name="Resolve case").click()
         expect(page.locator("#case-status")).to_have_text("resolved")
@@ -154,6 +155,7 @@ def test_the_bot_side_hears_every_action(page: Page, settings: Settings, artifac
             page.screenshot(path=str(artifacts / "console-case.png"), full_page=True)
 
             page.get_by_label("Resolution code").select_option("information_given")
+            page.get_by_label("resolved", exact=True).check()
             page.get_by_label("Yes, it needed a person").check()
             page.get_by_role("button", name="Resolve case").click()
             expect(page.locator("#case-status")).to_have_text("resolved")

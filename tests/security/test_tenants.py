@@ -23,12 +23,12 @@ from starlette.routing import Mount
 
 from baton.api.app import create_app
 from baton.config import Settings
-from baton.desk import agents, knowledge
+from baton.desk import agents, canned, knowledge
 from baton.desk.roles import AgentRole
 from baton.policy.loader import default_policy_path
 from baton.store.db import session_scope
 from baton.store.keys import create_key
-from baton.store.tables import ConversationRow, HandoffRow, WebhookEndpointRow
+from baton.store.tables import AgentRow, ConversationRow, HandoffRow, WebhookEndpointRow
 from baton.store.tenants import Scope, create_tenant, set_tenant_policy, tenant_policy_text
 from baton.transfer import webhooks
 from tests.adapters.test_peers import HANDOFF_INITIATE, cx_request
@@ -137,6 +137,17 @@ PROBES: dict[tuple[str, str], Probe] = {
         "object", form={"code": "solved", "outcome": "resolved", "necessary": "yes"}
     ),
     ("POST", "/console/cases/{handoff_id}/label"): Probe("object", form={"necessary": "no"}),
+    ("POST", "/console/cases/{handoff_id}/notes"): Probe("object", form={"text": "b's note"}),
+    ("GET", "/console/replies"): Probe("list"),
+    ("POST", "/console/cases/{handoff_id}/presence"): Probe("object", form={"typing": "1"}),
+    ("POST", "/v1/conversations/{conversation_id}/typing"): Probe("own"),
+    ("GET", "/console/cases"): Probe("list", query={"q": "human", "status": "any"}),
+    ("POST", "/console/cases/{handoff_id}/follow-up"): Probe("object", form={}),
+    ("POST", "/console/replies"): Probe(
+        "own", form={"shortcut": "hello", "text": "B's hello", "scope": "team"}
+    ),
+    ("POST", "/console/replies/seed"): Probe("own", form={}),
+    ("POST", "/console/replies/{reply_id}/delete"): Probe("object", form={}),
     ("POST", "/console/cases/{handoff_id}/ticket"): Probe(
         "object", form={"subject": "x", "category": "y", "priority": "low"}
     ),
@@ -225,7 +236,13 @@ def _seed_a(app: FastAPI, bot_a: TestClient) -> dict[str, str]:
         article = knowledge.parse_article("acme-warranty", "# Acme warranty\n\nWarranty terms.")
         knowledge.load(session=s, tenant_id=A, articles=[article], now=now)
         set_tenant_policy(session=s, tenant_id=A, text=A_POLICY, actor="test", now=now)
+        admin_a = s.scalar(select(AgentRow).where(AgentRow.tenant_id == A))
+        assert admin_a is not None
+        reply = canned.save(
+            session=s, agent=admin_a, team=True, shortcut="acme", text="Acme hello", now=now
+        )
         return {
+            "reply_id": str(reply.id),
             "conversation_id": A_PRIVATE,
             "handoff_id": handoff["id"],
             "endpoint_id": endpoint["id"],

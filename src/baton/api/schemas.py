@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from baton.domain import MAX_TEXT_CHARS, BotSignal, Customer, Role
+from baton.domain import MAX_ATTACHMENTS, MAX_TEXT_CHARS, Attachment, BotSignal, Customer, Role
 
 MAX_METADATA_KEYS = 64
 MAX_METADATA_DEPTH = 16
@@ -41,6 +41,11 @@ class TurnCreate(BaseModel):
     customer: Customer | None = None
     channel: str | None = Field(default=None, max_length=64)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = Field(
+        default=(),
+        max_length=MAX_ATTACHMENTS,
+        description="files by reference (http/https URL, content type, size, name); not fetched",
+    )
     left: bool = Field(
         default=False, description="the customer has gone: an open handoff is abandoned"
     )

@@ -10,6 +10,9 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
+# The console shows attached images (allow-listed types only) from wherever the bot's files live;
+# nothing else is loosened: no script, style, frame or object from elsewhere.
+CONSOLE_CSP = CSP.replace("img-src 'self' data:;", "img-src 'self' data: https: http:;")
 # Swagger UI's and ReDoc's pages start themselves with an inline script; its files are Baton's own
 # (`/docs-assets`), but the page keeps the browser's defaults.
 _DOCS = ("/docs", "/redoc")
@@ -36,6 +39,8 @@ class SecurityHeaders:
             return
         headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
         headers.append((b"x-frame-options", b"DENY"))
-        if not str(scope.get("path", "")).startswith(_DOCS):
-            headers.append((b"content-security-policy", CSP.encode()))
+        path = str(scope.get("path", ""))
+        if not path.startswith(_DOCS):
+            policy = CONSOLE_CSP if path.startswith("/console/") else CSP
+            headers.append((b"content-security-policy", policy.encode()))
         await self.app(scope, receive, adding_headers(send, headers))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Form, Path
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from baton.api.deps import Now, get_session
 from baton.console.auth import AgentRuntimeDep, CsrfChecked
 from baton.console.web import ConsoleRoute
-from baton.desk import agents, offers, service
-from baton.domain import MAX_TEXT_CHARS, TicketFields
+from baton.desk import agents, canned, followup, notes, offers, service, signals
+from baton.domain import MAX_TEXT_CHARS, Attachment, TicketFields
 from baton.errors import Forbidden, InvalidRequest
 from baton.store.tables import AgentRow
 
@@ -49,10 +51,108 @@ def reply(
     signed: CsrfChecked,
     now: Now,
     text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    attachment_url: Annotated[str, Form(max_length=2048)] = "",
+    attachment_name: Annotated[str, Form(max_length=255)] = "",
 ) -> RedirectResponse:
+    """Send the customer a message; a case not yet the agent's is accepted first (the page says
+    so beside the button), as agents expect from other desks."""
     agent = _me(session, signed.agent.id)
-    service.reply(session=session, handoff_id=handoff_id, agent=agent, text=text, now=now)
-    return _back(handoff_id, "replied")
+    if not text.strip():
+        raise InvalidRequest("the reply is empty", field="text")
+    files = _attachment(attachment_url, attachment_name)
+    took = service.accept_to_reply(session=session, handoff_id=handoff_id, agent=agent, now=now)
+    service.reply(
+        session=session, handoff_id=handoff_id, agent=agent, text=text, now=now, attachments=files
+    )
+    return _back(handoff_id, "took" if took else "replied")
+
+
+@router.post("/cases/{handoff_id}/presence", status_code=204)
+def case_presence(
+    handoff_id: str,
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    typing: Annotated[str, Form(pattern="^[01]$")] = "0",
+) -> Response:
+    """The page's heartbeat: this agent has the case open (and is typing when `typing=1`)."""
+    agent = _me(session, signed.agent.id)
+    handoff = service.load(session=session, handoff_id=handoff_id, agent=agent)
+    signals.agent_here(session=session, handoff=handoff, agent=agent, typing=typing == "1", now=now)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{handoff_id}/notes")
+def add_note(
+    handoff_id: str,
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    text: Annotated[str, Form(max_length=notes.MAX_NOTE_CHARS)] = "",
+) -> RedirectResponse:
+    """An internal note for the tenant's agents; nothing is sent to the customer or the bot."""
+    notes.add(
+        session=session,
+        handoff_id=handoff_id,
+        agent=_me(session, signed.agent.id),
+        text=text,
+        now=now,
+    )
+    return _back(handoff_id, "noted")
+
+
+@router.post("/cases/{handoff_id}/follow-up")
+def follow_up(
+    handoff_id: str, session: UnitOfWork, runtime: AgentRuntimeDep, signed: CsrfChecked, now: Now
+) -> RedirectResponse:
+    """A new case linked to this resolved one (never a reopen), taken by the agent."""
+    follow = followup.open_follow_up(
+        session=session,
+        runtime=runtime,
+        handoff_id=handoff_id,
+        agent=_me(session, signed.agent.id),
+        now=now,
+    )
+    return _back(follow.id, "followup")
+
+
+@router.post("/replies")
+def save_reply(
+    session: UnitOfWork,
+    signed: CsrfChecked,
+    now: Now,
+    shortcut: Annotated[str, Form(max_length=41)],
+    text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)],
+    scope: Annotated[str, Form(pattern="^(mine|team)$")] = "mine",
+) -> RedirectResponse:
+    """Add or change a canned reply in the agent's own library or, for leads, the team's."""
+    canned.save(
+        session=session,
+        agent=_me(session, signed.agent.id),
+        team=scope == "team",
+        shortcut=shortcut,
+        text=text,
+        now=now,
+    )
+    return RedirectResponse("/console/replies?done=reply_saved", status_code=303)
+
+
+@router.post("/replies/seed")
+def seed_replies(
+    session: UnitOfWork, runtime: AgentRuntimeDep, signed: CsrfChecked, now: Now
+) -> RedirectResponse:
+    """Copy the policy's reply templates into the team's library (leads only)."""
+    agent = _me(session, signed.agent.id)
+    canned.seed(session=session, agent=agent, policy=runtime.policy, now=now)
+    return RedirectResponse("/console/replies?done=reply_seeded", status_code=303)
+
+
+@router.post("/replies/{reply_id}/delete")
+def delete_reply(
+    reply_id: Annotated[int, Path(ge=1, le=2**62)], session: UnitOfWork, signed: CsrfChecked
+) -> RedirectResponse:
+    canned.remove(session=session, agent=_me(session, signed.agent.id), reply_id=reply_id)
+    return RedirectResponse("/console/replies?done=reply_deleted", status_code=303)
 
 
 @router.post("/cases/{handoff_id}/transfer")
@@ -196,6 +296,28 @@ def create_agent(
         now=now,
     )
     return RedirectResponse("/console/agents?done=agent", status_code=303)
+
+
+def _attachment(url: str, name: str) -> tuple[Attachment, ...]:
+    """The file an agent attached by URL, if any; its type is guessed from the name."""
+    url = url.strip()
+    if not url:
+        return ()
+    shown = name.strip() or url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "file"
+    guessed = mimetypes.guess_type(shown)[0] or mimetypes.guess_type(url.split("?")[0])[0]
+    try:
+        return (
+            Attachment(
+                url=url,
+                name=shown[:255],
+                content_type=(guessed or "application/octet-stream").lower(),
+            ),
+        )
+    except ValidationError as exc:
+        where = str(exc.errors()[0]["loc"][0]) if exc.errors() else "url"
+        raise InvalidRequest(
+            f"the attachment's {where} is not valid", field=f"attachment_{where}"
+        ) from exc
 
 
 def _me(session: Session, agent_id: str) -> AgentRow:

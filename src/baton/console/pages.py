@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from baton.api.deps import Now, SessionDep
 from baton.console.auth import AgentRuntimeDep, SignedInDep
 from baton.console.web import ConsoleRoute, render
-from baton.desk import agents, inbox, knowledge, service
+from baton.desk import agents, canned, cases, followup, inbox, knowledge, notes, service
 from baton.desk.sessions import SignedIn
-from baton.desk.suggest import suggest
+from baton.desk.suggest import fields_from, suggest
 from baton.domain import Brief
-from baton.errors import Forbidden, NotFound
+from baton.errors import Forbidden, InvalidRequest, NotFound
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
 from baton.store import repositories as repo
@@ -24,10 +24,16 @@ router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schem
 NOTICES = {
     "accepted": "You accepted the case.",
     "replied": "Your reply was sent.",
+    "took": "You accepted the case by replying: it is yours, and your reply was sent.",
     "transferred": "The case was transferred.",
     "resolved": "The case is resolved.",
     "labelled": "The label was saved.",
     "ticket": "The ticket fields were saved.",
+    "followup": "You opened a follow-up of the resolved case; it is yours.",
+    "noted": "Your internal note was saved. Only agents see it.",
+    "reply_saved": "The canned reply was saved.",
+    "reply_deleted": "The canned reply was deleted.",
+    "reply_seeded": "The policy's replies were added to the team's library.",
     "presence": "Your presence was updated.",
     "agent": "The account was created.",
 }
@@ -86,14 +92,53 @@ def inbox_fragment(
     return render(request, "_lists.html", context)
 
 
+@router.get("/cases", response_class=HTMLResponse)
+def all_cases(
+    request: Request,
+    session: SessionDep,
+    runtime: AgentRuntimeDep,
+    signed: SignedInDep,
+    now: Now,
+    q: Annotated[str, Query(max_length=200)] = "",
+    queue: Annotated[str, Query(max_length=64)] = "",
+    status: Annotated[str, Query(max_length=16)] = "open",
+    agent: Annotated[str, Query(max_length=40)] = "",
+    sla: Annotated[str, Query(max_length=16)] = "any",
+) -> Response:
+    """Every open and team case the agent may see, searched and filtered, SLA risk shown."""
+    if status not in cases.STATUSES:
+        raise InvalidRequest(f"status is one of {', '.join(cases.STATUSES)}", field="status")
+    if sla not in cases.SLA_RISKS:
+        raise InvalidRequest(f"sla is one of {', '.join(cases.SLA_RISKS)}", field="sla")
+    names = [q_.name for q_ in runtime.policy.queues]
+    filters = cases.Filters(q=q, queue=queue, status=status, agent=agent, sla=sla)
+    team = agents.list_all(session=session, tenant_id=signed.agent.tenant_id)
+    context = {
+        **_base(signed),
+        "filters": filters,
+        "found": cases.search(
+            session=session, agent=signed.agent, policy=runtime.policy, filters=filters, now=now
+        ),
+        "queues": agents.visible_queues(signed.agent, names),
+        "statuses": cases.STATUSES,
+        "risks": cases.SLA_RISKS,
+        "team": team,
+        "names": {a.id: a.name for a in team},
+        "now": now,
+    }
+    return render(request, "cases.html", context)
+
+
 def _actions(handoff: HandoffRow, signed: SignedIn) -> dict[str, bool]:
     status = HandoffStatus(handoff.status)
     mine = handoff.agent_id == signed.agent.id
     lead = agents.role_of(signed.agent).sees_every_queue
     open_ = status in (HandoffStatus.QUEUED, HandoffStatus.ASSIGNED, HandoffStatus.ACTIVE)
+    accept = status is HandoffStatus.QUEUED or (status is HandoffStatus.ASSIGNED and mine)
     return {
-        "accept": status is HandoffStatus.QUEUED or (status is HandoffStatus.ASSIGNED and mine),
-        "reply": mine and status in (HandoffStatus.ASSIGNED, HandoffStatus.ACTIVE),
+        "accept": accept,
+        # Replying to a case the agent may accept accepts it first; the page says so.
+        "reply": accept or (mine and status is HandoffStatus.ACTIVE),
         "transfer": open_ and (mine or lead or status is HandoffStatus.QUEUED),
         "resolve": open_ and (mine or lead),
         "label": status is HandoffStatus.RESOLVED and (mine or lead),
@@ -130,6 +175,11 @@ def case_page(
         ),
         "handed_at": len(brief.transcript),
         "customer": (conversation.customer if conversation else None) or {},
+        "history": cases.customer_history(
+            session=session,
+            handoff=handoff,
+            customer=(conversation.customer if conversation else None) or {},
+        ),
         "ticket": service.ticket(session=session, handoff=handoff),
         "suggestions": suggest(
             brief=brief,
@@ -139,6 +189,18 @@ def case_page(
             queue=handoff.queue,
         ),
         "knowledge": hits,
+        "notes": notes.for_case(
+            session=session, tenant_id=handoff.tenant_id, handoff_id=handoff.id
+        ),
+        "canned": [
+            {"shortcut": c.shortcut, "text": c.text, "team": c.team}
+            for c in canned.filled(
+                canned.library(session=session, agent=signed.agent),
+                fields_from(
+                    brief, agent_name=service.first_name(signed.agent), queue=handoff.queue
+                ),
+            )
+        ],
         "events": events,
         "responded": any(e.type == EventType.REPLIED.value for e in events),
         "names": {a.id: a.name for a in team},
@@ -146,7 +208,18 @@ def case_page(
         "colleagues": [a for a in team if a.id != signed.agent.id and a.disabled_at is None],
         "codes": policy.desk.resolution_codes,
         "outcomes": list(service.Outcome),
-        "can": _actions(handoff, signed),
+        "can": {
+            **_actions(handoff, signed),
+            "follow_up": followup.window_open(
+                session, handoff, hours=policy.desk.follow_up_hours, now=now
+            )
+            and repo.get_open_handoff_row(
+                session=session,
+                tenant_id=handoff.tenant_id,
+                conversation_id=handoff.conversation_id,
+            )
+            is None,
+        },
         "now": now,
     }
     return render(request, "case.html", context)
@@ -188,6 +261,24 @@ def kb_article(request: Request, slug: str, session: SessionDep, signed: SignedI
     if article is None:
         raise NotFound(f"no article {slug!r}", field="slug")
     return render(request, "article.html", {**_base(signed), "article": article})
+
+
+@router.get("/replies", response_class=HTMLResponse)
+def replies_page(
+    request: Request,
+    session: SessionDep,
+    signed: SignedInDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """The canned-reply library: the agent's own, and the team's (edited by leads)."""
+    rows = canned.library(session=session, agent=signed.agent)
+    context = {
+        **_base(signed, done),
+        "own": [r for r in rows if r.owner != canned.TEAM],
+        "team": [r for r in rows if r.owner == canned.TEAM],
+        "is_lead": agents.role_of(signed.agent).sees_every_queue,
+    }
+    return render(request, "replies.html", context)
 
 
 @router.get("/agents", response_class=HTMLResponse)

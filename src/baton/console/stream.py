@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
@@ -22,7 +22,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from baton.console.auth import SignedInDep
 from baton.console.live import app_clock, connected
 from baton.console.web import ConsoleRoute
-from baton.desk import agents, inbox, service, sessions
+from baton.desk import agents, inbox, service, sessions, signals
 from baton.desk.sessions import SignedIn
 from baton.errors import BatonError
 from baton.lifecycle import EventType
@@ -116,6 +116,8 @@ async def _case_events(
 ) -> AsyncIterator[ServerSentEvent]:
     yield retry_hint()
     clock = _Clock()
+    others: list[tuple[str, bool]] = []
+    customer_typing = False
     async with connected(factory, signed, now) as connection:
         while not clock.expired():
             if await _signed_out(factory, signed, clock):
@@ -129,9 +131,17 @@ async def _case_events(
             except BatonError as exc:
                 yield sse_event("gone", {"code": exc.code})
                 return
-            for seq, role, text, at in lines:
+            for seq, role, text, at, files in lines:
                 after_seq = seq
-                yield sse_event("turn", {"seq": seq, "role": role, "text": text, "at": at}, seq)
+                turn = {"seq": seq, "role": role, "text": text, "at": at, "attachments": files}
+                yield sse_event("turn", turn, seq)
+            if current[2] != others:
+                others = current[2]
+                viewers = [{"name": n, "typing": t} for n, t in others]
+                yield sse_event("viewers", {"agents": viewers})
+            if current[3] != customer_typing:
+                customer_typing = current[3]
+                yield sse_event("typing", {"customer": customer_typing})
             if current[0] != status:
                 status = current[0]
                 yield sse_event("status", {"status": current[0], "agent_id": current[1]})
@@ -139,9 +149,12 @@ async def _case_events(
                 await asyncio.sleep(POLL_SECONDS)
 
 
+_Line = tuple[int, str, str, str, list[Any]]
+
+
 def _case_snapshot(
     factory: SessionFactory, signed: SignedIn, handoff_id: str, after_seq: int
-) -> tuple[list[tuple[int, str, str, str]], tuple[str, str | None]]:
+) -> tuple[list[_Line], tuple[str, str | None, list[tuple[str, bool]], bool]]:
     with read_scope(factory) as session:
         handoff = service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
         turns = inbox.turns_after(
@@ -150,8 +163,14 @@ def _case_snapshot(
             conversation_id=handoff.conversation_id,
             after_seq=after_seq,
         )
-        lines = [(t.seq, t.role, t.text, t.sent_at.isoformat()) for t in turns]
-        return lines, (handoff.status, handoff.agent_id)
+        lines = [(t.seq, t.role, t.text, t.sent_at.isoformat(), t.attachments or []) for t in turns]
+        viewers, customer = signals.on_case(
+            session=session, handoff=handoff, me=signed.agent.id, now=datetime.now(UTC)
+        )
+        team = agents.list_all(session=session, tenant_id=handoff.tenant_id) if viewers else []
+        names = {a.id: a.name for a in team}
+        others = [(names.get(v.agent_id, "Another agent"), v.typing) for v in viewers]
+        return lines, (handoff.status, handoff.agent_id, others, customer)
 
 
 @router.get("/cases/{handoff_id}/stream")

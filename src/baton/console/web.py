@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from baton.domain import INLINE_IMAGE_TYPES
 from baton.errors import BatonError, InvalidRequest
 from baton.store.tables import DEFAULT_TENANT
 
@@ -74,7 +75,12 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(duration=_duration, iso=_iso, hhmm=_hhmm)
-    env.globals.update(sla_text=sla_text, sla_state=sla_state, role_labels=ROLE_LABELS)
+    env.globals.update(
+        sla_text=sla_text,
+        sla_state=sla_state,
+        role_labels=ROLE_LABELS,
+        inline_types=sorted(INLINE_IMAGE_TYPES),
+    )
     return env
 
 

@@ -16,6 +16,7 @@ from sse_starlette import EventSourceResponse
 
 from baton.api.deps import DefaultRuntimeDep, Now, SessionDep
 from baton.demo.bot import FaqBot
+from baton.desk import signals
 from baton.domain import MAX_TEXT_CHARS, Action, BotSignal, Channel, Role, Turn
 from baton.engine import HandoffRequest, TurnResult, process_turn, request_handoff
 from baton.lifecycle import HandoffStatus
@@ -113,6 +114,22 @@ def choose(body: Choose, session: SessionDep, runtime: DefaultRuntimeDep, now: N
         now=now,
     )
     return DemoReply(result=result)
+
+
+class Typing(BaseModel):
+    conversation_id: ConversationId
+
+
+@router.post("/api/typing", status_code=204)
+def typing(body: Typing, session: SessionDep, now: Now) -> None:
+    """The customer is typing; shown to the agent on the case (a conversation not yet begun is
+    ignored)."""
+    if repo.get_conversation_row(
+        session=session, tenant_id=DEFAULT_TENANT, conversation_id=body.conversation_id
+    ):
+        signals.customer_typing(
+            session=session, tenant_id=DEFAULT_TENANT, conversation_id=body.conversation_id, now=now
+        )
 
 
 @router.get("/api/events")

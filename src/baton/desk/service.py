@@ -20,7 +20,7 @@ from baton.desk.notices import announce as _announce
 from baton.desk.offers import OfferState, close_offer, lock_agent
 from baton.desk.timers import on_agent_reply, stop_clocks
 from baton.desk.waits import record_handle_time
-from baton.domain import MAX_TEXT_CHARS, Brief, Role, TicketFields, Turn
+from baton.domain import MAX_TEXT_CHARS, Attachment, Brief, Role, TicketFields, Turn
 from baton.errors import (
     AgentUnavailable,
     Conflict,
@@ -146,8 +146,27 @@ def accept(*, session: Session, handoff_id: str, agent: AgentRow, now: datetime)
     return handoff
 
 
+def accept_to_reply(*, session: Session, handoff_id: str, agent: AgentRow, now: datetime) -> bool:
+    """Accept the case if replying is what takes it (queued, or offered to this agent); True
+    when it did. A case already active with this agent, or someone else's, is left to `reply`."""
+    handoff = load(session=session, handoff_id=handoff_id, agent=agent)
+    status = HandoffStatus(handoff.status)
+    if status is HandoffStatus.QUEUED or (
+        status is HandoffStatus.ASSIGNED and handoff.agent_id == agent.id
+    ):
+        accept(session=session, handoff_id=handoff_id, agent=agent, now=now)
+        return True
+    return False
+
+
 def reply(
-    *, session: Session, handoff_id: str, agent: AgentRow, text: str, now: datetime
+    *,
+    session: Session,
+    handoff_id: str,
+    agent: AgentRow,
+    text: str,
+    now: datetime,
+    attachments: tuple[Attachment, ...] = (),
 ) -> HandoffRow:
     """Send the customer a message: stored as an agent turn and relayed through the events."""
     text = text.strip()
@@ -175,6 +194,7 @@ def reply(
         text=text,
         sent_at=now,
         metadata={"handoff_id": handoff.id, "agent_id": agent.id},
+        attachments=attachments,
     )
     repo.add_turn_row(session=session, conversation=conversation, turn=turn, now=now)
     repo.record_event(
@@ -195,6 +215,9 @@ def reply(
         text=text,
         agent_name=first_name(agent),
         turn_id=turn.turn_id,
+        **(
+            {"attachments": [a.model_dump(mode="json") for a in attachments]} if attachments else {}
+        ),
     )
     return handoff
 

@@ -571,6 +571,12 @@ class DeskConfig(Strict):
 
     replies: tuple[ReplyTemplate, ...] = Field(default_factory=_default_replies)
     resolution_codes: tuple[str, ...] = Field(default=_DEFAULT_RESOLUTION_CODES, min_length=1)
+    follow_up_hours: int = Field(
+        default=168,
+        ge=0,
+        le=8760,
+        description="how long after a case is resolved an agent may open a follow-up linked to it",
+    )
     reason_labels: dict[ReasonCode, str] = Field(
         default_factory=dict, description="what the console shows for a reason code"
     )

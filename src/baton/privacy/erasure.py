@@ -19,6 +19,7 @@ from baton.store.tables import (
     EmailVerificationRow,
     HandoffCallRow,
     HandoffEventRow,
+    HandoffNoteRow,
     HandoffRow,
     HandoffTicketRow,
     OutboxRow,
@@ -122,6 +123,7 @@ def _erase_in_tenant(
         handoff.routing = _scrub(handoff.routing)
         handoff.reasons = _scrub(handoff.reasons)
     session.execute(delete(HandoffTicketRow).where(HandoffTicketRow.handoff_id.in_(handoff_ids)))
+    session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(handoff_ids)))
     session.execute(
         delete(HandoffCallRow).where(
             HandoffCallRow.tenant_id == tenant_id, HandoffCallRow.conversation_id.in_(ids)

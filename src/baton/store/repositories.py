@@ -13,7 +13,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from baton.domain import BotSignal, Conversation, Customer, Reason, Role, Routing, Turn
+from baton.domain import (
+    Attachment,
+    BotSignal,
+    Conversation,
+    Customer,
+    Reason,
+    Role,
+    Routing,
+    Turn,
+)
 from baton.lifecycle import EventType, HandoffStatus, check_transition
 from baton.store.notify import notify_conversation
 from baton.store.tables import (
@@ -106,6 +115,7 @@ def turn_from_row(row: TurnRow) -> Turn:
         bot=BotSignal.model_validate(row.bot) if row.bot else None,
         channel=row.channel,
         metadata=row.meta or {},
+        attachments=tuple(Attachment.model_validate(a) for a in row.attachments or ()),
     )
 
 
@@ -140,6 +150,7 @@ def add_turn_row(
         response=response,
         customer=customer.model_dump(mode="json", exclude_defaults=True) if customer else None,
         customer_left=left,
+        attachments=[a.model_dump(mode="json") for a in turn.attachments] or None,
     )
     session.add(row)
     session.flush()

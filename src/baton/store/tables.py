@@ -141,6 +141,9 @@ class TurnRow(Base):
     customer_left: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), doc="the bot said the customer left"
     )
+    attachments: Mapped[list[Any] | None] = mapped_column(
+        Json, nullable=True, doc="files by reference: url, content_type, size, name"
+    )
 
 
 class HandoffRow(Base):
@@ -413,6 +416,52 @@ class HandoffTicketRow(Base):
 
     handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), primary_key=True)
     fields: Mapped[dict[str, Any]] = mapped_column(Json)
+    updated_by: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+
+
+class HandoffNoteRow(Base):
+    """An agent's internal note on a case: for the tenant's agents only, never sent anywhere."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    agent_id: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CaseSignalRow(Base):
+    """Who is on a conversation right now: each agent viewing or typing, and the customer typing.
+
+    `who` is `agent:<id>` or `customer`; a signal older than a few seconds means nothing.
+    """
+
+    __tablename__ = "case_signals"
+
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    who: Mapped[str] = mapped_column(String(60), primary_key=True)
+    seen_at: Mapped[datetime]
+    typing_at: Mapped[datetime | None]
+    handoff_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class CannedReplyRow(Base):
+    """A reply in the desk's library, inserted with `/shortcut`: the team's or one agent's."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "owner", "shortcut", name="uq_canned_replies_owner_shortcut"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    owner: Mapped[str] = mapped_column(String(40), doc="`team`, or the agent id it belongs to")
+    shortcut: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime]
 

@@ -11,6 +11,7 @@ from sse_starlette import EventSourceResponse
 from baton.api.deps import BotKey, Now, RuntimeDep, SessionDep, SettingsDep
 from baton.api.routes.turns import _ERRORS, ConversationId, summarize_later
 from baton.api.streams import hold_stream
+from baton.desk import signals
 from baton.engine import HandoffRequest, TurnResult, cancel_handoff, request_handoff
 from baton.errors import ConversationNotFound
 from baton.store import repositories as repo
@@ -67,6 +68,32 @@ def post_handoff_cancel(
         conversation_id=conversation_id,
         now=now,
     )
+
+
+class TypingAck(BaseModel):
+    typing: bool = True
+
+
+@router.post(
+    "/conversations/{conversation_id}/typing",
+    response_model=TypingAck,
+    status_code=202,
+    responses={**_ERRORS, 404: _ERRORS[409]},
+)
+def post_typing(
+    session: SessionDep, now: Now, caller: BotKey, conversation_id: str = ConversationId
+) -> TypingAck:
+    """The customer is typing: the agent on the case sees it for a few seconds. Send it again
+    while they type (every 2 to 3 seconds is plenty); nothing is stored beyond the last one."""
+    conversation = repo.get_conversation_row(
+        session=session, tenant_id=caller.tenant_id, conversation_id=conversation_id
+    )
+    if conversation is None:
+        raise ConversationNotFound(f"no conversation {conversation_id!r}", field="conversation_id")
+    signals.customer_typing(
+        session=session, tenant_id=caller.tenant_id, conversation_id=conversation_id, now=now
+    )
+    return TypingAck()
 
 
 class ConversationRead(BaseModel):

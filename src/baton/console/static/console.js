@@ -64,6 +64,62 @@
     });
   }
 
+  // Canned replies: "/shortcut" then Tab (or a click on a hint) puts the reply, filled on the
+  // server from the case, in place of the shortcut. Inserted as a value, never as HTML.
+  function initCanned() {
+    const box = document.getElementById("reply-text");
+    const hints = document.getElementById("canned-hints");
+    if (!box || !hints) { return; }
+    let library = [];
+    try { library = JSON.parse(box.dataset.canned || "[]"); } catch (e) { library = []; }
+    function token() {
+      const upto = box.value.slice(0, box.selectionStart);
+      const match = /(^|\s)\/([a-z0-9_-]*)$/.exec(upto);
+      return match ? { start: upto.length - match[2].length - 1, word: match[2] } : null;
+    }
+    function matches() {
+      const t = token();
+      if (!t) { return []; }
+      const exact = library.filter((r) => r.shortcut === t.word);
+      return exact.length ? exact : library.filter((r) => r.shortcut.startsWith(t.word));
+    }
+    function insert(reply) {
+      const t = token();
+      if (!t) { return; }
+      const end = box.selectionStart;
+      box.value = box.value.slice(0, t.start) + reply.text + box.value.slice(end);
+      const caret = t.start + reply.text.length;
+      box.setSelectionRange(caret, caret);
+      hints.hidden = true;
+      hints.replaceChildren();
+      announce("Inserted the canned reply /" + reply.shortcut + ".");
+      box.focus();
+    }
+    function show() {
+      const found = matches();
+      hints.replaceChildren();
+      hints.hidden = found.length === 0;
+      found.slice(0, 6).forEach((reply, i) => {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.setAttribute("aria-selected", i === 0 ? "true" : "false");
+        button.textContent = "/" + reply.shortcut + " — " + reply.text;
+        button.addEventListener("mousedown", (event) => { event.preventDefault(); insert(reply); });
+        item.appendChild(button);
+        hints.appendChild(item);
+      });
+    }
+    box.addEventListener("input", show);
+    box.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab" || event.shiftKey || hints.hidden) { return; }
+      const found = matches();
+      if (!found.length) { return; }
+      event.preventDefault();
+      insert(found[0]);
+    });
+  }
+
   function stream(url, handlers, stateEl) {
     if (!window.EventSource) { return null; }
     const source = new EventSource(url);
@@ -107,6 +163,7 @@
       case: (data) => {
         if (data.type === "created" || data.type === "transferred") {
           announce("New case waiting in " + data.queue + ".");
+          notifyNewCase("New case waiting in " + data.queue + ".");
           later(data.handoff_id);
         } else { later(null); }
       },
@@ -116,6 +173,42 @@
       },
     }, document.getElementById("stream-state"));
     window.setInterval(() => later(null), 30000);
+  }
+
+  // Attachments: an image only for the allow-listed types over http(s); SVG, HTML and every
+  // other type only ever as a link. Built as elements, never as HTML.
+  const INLINE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+  function attachmentList(files) {
+    if (!files.length) { return null; }
+    const list = document.createElement("ul");
+    list.className = "attachments";
+    for (const file of files) {
+      let url = null;
+      try { url = new URL(file.url); } catch (e) { url = null; }
+      const web = url !== null && (url.protocol === "https:" || url.protocol === "http:");
+      const item = document.createElement("li");
+      if (web && INLINE.has(file.content_type)) {
+        const img = document.createElement("img");
+        img.className = "attachment-image";
+        img.alt = file.name;
+        img.loading = "lazy";
+        img.referrerPolicy = "no-referrer";
+        img.src = url.href;
+        item.appendChild(img);
+      }
+      const link = document.createElement("a");
+      link.className = "attachment-link";
+      link.href = web ? url.href : "#";
+      link.rel = "noopener noreferrer nofollow";
+      link.target = "_blank";
+      link.textContent = file.name;
+      const meta = document.createElement("span");
+      meta.className = "sub";
+      meta.textContent = " " + file.content_type;
+      item.append(link, meta);
+      list.appendChild(item);
+    }
+    return list;
   }
 
   function initCase() {
@@ -136,6 +229,8 @@
       text.className = "text";
       text.textContent = turn.text;
       item.append(who, " ", when, text);
+      const files = attachmentList(turn.attachments || []);
+      if (files) { item.appendChild(files); }
       transcript.appendChild(item);
       transcript.dataset.lastSeq = String(turn.seq);
       item.scrollIntoView({ block: "nearest" });
@@ -146,6 +241,8 @@
       encodeURIComponent(transcript.dataset.lastSeq || "0") + "&status=" + encodeURIComponent(body.dataset.status);
     stream(url, {
       turn: addTurn,
+      viewers: showViewers,
+      typing: showCustomerTyping,
       status: (data) => {
         badge.textContent = data.status;
         badge.className = "status status-" + data.status;
@@ -188,7 +285,85 @@
     window.setInterval(later, 15000);
   }
 
-  if (body.dataset.page === "inbox") { initInbox(); }
+  // A short tone for a new case, made in the page (no file, nothing inline).
+  let audio = null;
+  function chime() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.4);
+    } catch (e) { /* no audio on this device */ }
+  }
+
+  // Desktop notifications: asked for once, with a button (browsers want a click to ask).
+  function initNotify() {
+    const ask = document.getElementById("notify-ask");
+    const on = document.getElementById("notify-on");
+    if (!ask || !on || !("Notification" in window)) { return; }
+    if (Notification.permission === "default" && !window.localStorage.getItem("baton-notify-asked")) {
+      ask.hidden = false;
+    }
+    on.addEventListener("click", () => {
+      window.localStorage.setItem("baton-notify-asked", "1");
+      ask.hidden = true;
+      Notification.requestPermission();
+    });
+  }
+
+  function notifyNewCase(text) {
+    chime();
+    body.dataset.notified = String(Number(body.dataset.notified || "0") + 1);
+    if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+      new Notification("Baton", { body: text });
+    }
+  }
+
+  // Who else is on this case, and whether the customer is typing: posted as a heartbeat and
+  // while typing, shown from the case stream.
+  function initSignals() {
+    const id = body.dataset.handoff;
+    const token = document.querySelector('input[name="csrf_token"]');
+    if (!token) { return; }
+    let lastTyping = 0;
+    function post(typing) {
+      const form = new FormData();
+      form.append("csrf_token", token.value);
+      form.append("typing", typing ? "1" : "0");
+      fetch("/console/cases/" + encodeURIComponent(id) + "/presence",
+            { method: "POST", body: form, credentials: "same-origin" }).catch(() => {});
+    }
+    post(false);
+    window.setInterval(() => post(false), 5000);
+    for (const box of document.querySelectorAll("#reply-text, #note-text")) {
+      box.addEventListener("input", () => {
+        if (Date.now() - lastTyping < 2000) { return; }
+        lastTyping = Date.now();
+        post(true);
+      });
+    }
+  }
+
+  function showViewers(data) {
+    const banner = document.getElementById("collision");
+    if (!banner) { return; }
+    const agents = data.agents || [];
+    banner.hidden = agents.length === 0;
+    banner.textContent = agents.map((a) => a.name + (a.typing ? " is typing a reply on this case." :
+                                                    " is also viewing this case.")).join(" ");
+  }
+
+  function showCustomerTyping(data) {
+    const line = document.getElementById("customer-typing");
+    if (line) { line.hidden = !data.customer; }
+  }
+
+  if (body.dataset.page === "inbox") { initInbox(); initNotify(); }
   if (body.dataset.page === "floor") { initFloor(); }
-  if (body.dataset.page === "case") { initCase(); }
+  if (body.dataset.page === "case") { initCase(); initCanned(); initSignals(); }
 })();

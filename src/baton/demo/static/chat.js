@@ -12,6 +12,9 @@
   const input = document.getElementById("message");
   const labels = { chat: "Chat with a person now", email: "E-mail me", meeting: "Book a meeting",
                    callback: "Call me back" };
+  const typingLine = document.getElementById("agent-typing");
+  let typingTimer = 0;
+  let lastTyping = 0;
   let events = null;
 
   function add(role, text, name) {
@@ -43,12 +46,18 @@
     if (events) { return; }
     events = new EventSource("/demo/api/events?conversation_id=" + encodeURIComponent(conversationId));
     events.addEventListener("handoff.message", (e) => {
+      typingLine.hidden = true;
       const data = JSON.parse(e.data);
       add("agent", data.text || "", data.agent_name);
     });
     // The one status line follows the queue: place and wait as they change, a new person sought.
     events.addEventListener("handoff.wait_updated", (e) => showStatus(JSON.parse(e.data).message || ""));
     events.addEventListener("handoff.reassigned", (e) => showStatus(JSON.parse(e.data).message || ""));
+    events.addEventListener("agent.typing", () => {
+      typingLine.hidden = false;
+      window.clearTimeout(typingTimer);
+      typingTimer = window.setTimeout(() => { typingLine.hidden = true; }, 6000);
+    });
     events.addEventListener("handoff.accepted", (e) => {
       const data = JSON.parse(e.data);
       showStatus((data.agent_name || "An agent") + " has joined the conversation.");
@@ -97,6 +106,14 @@
       if (choice.decline) { offer.hidden = true; add("system", "No problem, let's carry on."); }
     } catch (error) { showStatus("Something went wrong: " + error.message); }
   }
+
+  // Tell the agent the customer is typing (at most every two seconds).
+  input.addEventListener("input", () => {
+    if (!events || Date.now() - lastTyping < 2000) { return; }
+    lastTyping = Date.now();
+    fetch("/demo/api/typing", { method: "POST", headers: { "Content-Type": "application/json" },
+                                body: JSON.stringify({ conversation_id: conversationId }) }).catch(() => {});
+  });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
