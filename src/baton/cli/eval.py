@@ -149,11 +149,12 @@ def eval_command(
 ) -> None:
     """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
     from baton.cli.eval_person import cross_detector, variants
+    from baton.config import get_settings
     from baton.detect import read_examples
     from baton.detect.baseline import BaselineDetector
     from baton.detect.examples import training_examples
     from baton.errors import BatonError
-    from baton.learn.evaluate import read_cases, resample_out_of_scope
+    from baton.learn.evaluate import prime_encoder, read_cases, resample_out_of_scope, sample_shots
     from baton.policy import load_policy
 
     try:
@@ -167,6 +168,8 @@ def eval_command(
         else:
             detector = _detector(policy, policy_dir, train, val, shots)
         runs = variants(data, cases, flag, typos)
+        every = [c for chosen in runs.values() for c in chosen]
+        prime_encoder(detector, every, get_settings().model_cache_dir)
         reports = {name: _run(name, detector, chosen, policy) for name, chosen in runs.items()}
         cases = runs["baton"]
         models = getattr(detector, "models", None)
@@ -174,6 +177,8 @@ def eval_command(
             reports["baton"].mode = models.mode
         if baseline:
             examples = read_examples(train) if train else training_examples(policy, policy_dir)
+            if train is not None and shots is not None:
+                examples = sample_shots(examples, shots)
             reports["baseline"] = _run(
                 "baseline", BaselineDetector(policy, examples), cases, policy
             )

@@ -34,7 +34,7 @@ from baton.detect.model import train_intent_model
 from baton.detect.person_model import train_person_model
 from baton.policy import Policy
 
-MODEL_FORMAT = "3"
+MODEL_FORMAT = "4"
 PERSON_EXAMPLES = "baton:detect/data/human_request.jsonl"
 
 _memo: dict[str, Models] = {}

@@ -15,10 +15,11 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baton.detect.detector import Models
 from baton.domain import ReasonCode
 from baton.learn.replay import ReplayResult, replay
 from baton.policy import Policy
@@ -45,11 +46,27 @@ class ThresholdProposal(BaseModel):
     recall: float
 
 
+class ScopeCutProposal(BaseModel):
+    """A lower encoder-mode scope cut (`detect.scope_cut`), from `baton.learn.scope_cut`."""
+
+    current: float
+    proposed: float
+    labelled: int
+    necessary: int
+    unnecessary: int
+    removes_unnecessary: int
+    removes_necessary: int
+    recall: float
+
+
 class LearnResult(BaseModel):
     examples: int
     labelled: int
     proposals: list[ThresholdProposal]
     replay: ReplayResult | None
+    scope_cut: ScopeCutProposal | None = Field(
+        default=None, description="a lower encoder-mode scope cut, if the labels support one"
+    )
 
 
 def _labelled_rows(
@@ -202,13 +219,37 @@ def learn(
     until: datetime | None = None,
     min_labels: int = 20,
     min_recall: float = 0.98,
+    models: Models | None = None,
 ) -> tuple[LearnResult, Policy]:
-    """Propose threshold changes from the labels and measure them by replaying the period."""
+    """Propose threshold changes from the labels and measure them by replaying the period.
+
+    With the policy's trained `models` in encoder mode, a lower scope cut is proposed too
+    (`baton.learn.scope_cut`)."""
+    from baton.learn.scope_cut import apply_cut, propose_scope_cut
+
     examples = labelled(session=session, tenant_id=tenant_id, since=since, until=until)
     proposals = propose(
         examples=examples, policy=policy, min_labels=min_labels, min_recall=min_recall
     )
     proposed = apply(policy, proposals)
+    cut = (
+        propose_scope_cut(
+            session=session,
+            tenant_id=tenant_id,
+            policy=policy,
+            models=models,
+            since=since,
+            until=until,
+            min_labels=min_labels,
+            min_recall=min_recall,
+        )
+        if models is not None
+        else None
+    )
+    if cut is not None:
+        proposed = apply_cut(proposed, cut)
+        if not proposals:
+            proposed = proposed.model_copy(update={"name": f"{policy.name}-proposed"})
     measured = (
         replay(
             session=session,
@@ -218,7 +259,7 @@ def learn(
             since=since,
             until=until,
         )
-        if proposals
+        if proposals or cut is not None
         else None
     )
     result = LearnResult(
@@ -231,5 +272,6 @@ def learn(
         labelled=len(examples),
         proposals=proposals,
         replay=measured,
+        scope_cut=cut,
     )
     return result, proposed
