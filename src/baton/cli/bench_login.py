@@ -26,7 +26,16 @@ def login_storm(
     if engine not in (*ENGINES, "both"):
         raise typer.BadParameter("sqlite, postgresql or both", param_hint="--engine")
     table = Table(title=f"login storm: {rounds} x {logins} concurrent wrong sign-ins")
-    columns = ("store", "p99 ms alone", "turns", "p50 ms", "p99 ms", "turn statuses", "sign-ins")
+    columns = (
+        "store",
+        "load at start",
+        "p99 ms alone",
+        "turns",
+        "p50 ms",
+        "p99 ms",
+        "turn statuses",
+        "sign-ins",
+    )
     for column in columns:
         table.add_column(column, justify="right")
     with tempfile.TemporaryDirectory(prefix="baton-bench-") as tmp:
@@ -36,6 +45,7 @@ def login_storm(
             )
             table.add_row(
                 kind,
+                f"{report.load_at_start:.1f}",
                 f"{report.percentile(0.99, baseline=True):.0f}",
                 str(len(report.turn_ms)),
                 f"{report.percentile(0.50):.0f}",
