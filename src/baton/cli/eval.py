@@ -27,7 +27,8 @@ def _detector(
 ) -> Detector:
     from baton.config import get_settings
     from baton.detect import Detector, load_models, read_examples, train_models
-    from baton.learn.evaluate import sample_shots
+    from baton.detect.training import policy_encoder
+    from baton.learn.evaluate import primed_encoder, sample_shots
 
     cache = get_settings().model_cache_dir
     if train is None and val is None:
@@ -36,8 +37,16 @@ def _detector(
     if examples is not None and shots is not None:
         examples = sample_shots(examples, shots)
     validation = read_examples(val) if val is not None else ()
+    files = [read_examples(train) if train is not None else [], validation]
+    texts = [[e.text for e in file] for file in files]
+    encoder = primed_encoder(policy_encoder(policy, cache), texts, cache)
     models = train_models(
-        policy, base_dir=policy_dir, train=examples, validation=validation, cache_dir=cache
+        policy,
+        base_dir=policy_dir,
+        train=examples,
+        validation=validation,
+        cache_dir=cache,
+        encoder=encoder,
     )
     return Detector(policy, models)
 
@@ -161,6 +170,7 @@ def eval_command(
         policy = _with_encoder(load_policy(policy_file), encoder)
         policy_dir = policy_file.parent if policy_file else None
         cases = read_cases(data)
+        whole_file = cases
         if oos_share is not None:
             cases = resample_out_of_scope(cases, oos_share)
         if cross:
@@ -168,7 +178,7 @@ def eval_command(
         else:
             detector = _detector(policy, policy_dir, train, val, shots)
         runs = variants(data, cases, flag, typos)
-        every = [c for chosen in runs.values() for c in chosen]
+        every = [*whole_file, *(c for chosen in runs.values() for c in chosen)]
         prime_encoder(detector, every, get_settings().model_cache_dir)
         reports = {name: _run(name, detector, chosen, policy) for name, chosen in runs.items()}
         cases = runs["baton"]

@@ -275,6 +275,20 @@ class PrimedEncoder(Encoder):
         return self._inner.encode(texts)
 
 
+def primed_encoder(
+    encoder: Encoder | None, files: Sequence[Sequence[str]], cache_dir: Path | None
+) -> Encoder | None:
+    """`encoder` with the embeddings of each file's texts computed ahead (kept under
+    `cache_dir`, one entry a file): a training file embedded once serves every sample drawn
+    from it (`--shots`)."""
+    known: dict[str, np.ndarray] = {}
+    for texts in files:
+        if encoder is not None and texts:
+            vectors = encoder.encode_cached(list(texts), cache_dir)
+            known.update(zip(texts, vectors, strict=True))
+    return PrimedEncoder(encoder, known) if encoder is not None and known else encoder
+
+
 def prime_encoder(detector: object, cases: Sequence[Case], cache_dir: Path | None) -> None:
     """Embed every user turn of `cases` once, in batches (kept under `cache_dir`), for an
     encoder-mode detector; latency figures then leave the encoder out."""
