@@ -137,12 +137,12 @@ class LiveServer:
         self.thread.start()
         # A bound for a hung start, not a timing: on a busy 2-core machine the app's start-up
         # (migrations, the detector's models) can take tens of seconds.
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 600
         while not self.server.started:
             if not self.thread.is_alive():
                 raise RuntimeError("the live server did not start (its thread ended)")
             if time.monotonic() > deadline:
-                raise RuntimeError("the live server did not start within 180 s")
+                raise RuntimeError("the live server did not start within 600 s")
             time.sleep(0.02)
         return self
 

@@ -22,7 +22,7 @@ from baton.desk.assign import queue_case
 from baton.desk.episodes import earlier_handoffs, open_episode, previous_handoff
 from baton.desk.timers import on_customer_message
 from baton.detect import Detector, DetectState, load_models
-from baton.detect.training import models_key
+from baton.detect.training import models_key, policy_encoder
 from baton.domain import (
     URGENCY_ORDER,
     Action,
@@ -46,8 +46,9 @@ from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy, policy_hash
 from baton.reinject import reinjected
 from baton.reroute import apply_levers
-from baton.route import route
+from baton.route import FloorSnapshot, route
 from baton.route.levers import Levers, check_levers
+from baton.route.snapshot import floor_to_json
 from baton.store import repositories as repo
 from baton.store.floor import floor_snapshot
 from baton.store.tables import ConversationRow, HandoffRow
@@ -70,7 +71,13 @@ class Runtime:
         models = load_models(self.policy, base_dir=self.policy_dir, cache_dir=self.model_cache_dir)
         self.detector = Detector(self.policy, models)
         self.policy_hash = policy_hash(self.policy)
-        self.model_version = models_key(self.policy, self.policy_dir)
+        encoder = policy_encoder(self.policy, self.model_cache_dir)
+        self.model_version = models_key(self.policy, self.policy_dir, encoder)
+
+    def floor(self, session: Session, tenant_id: str) -> FloorSnapshot:
+        """The floor Route sees: the live one here; a replay's runtime answers with the one
+        stored with the decision it plays again."""
+        return floor_snapshot(session=session, tenant_id=tenant_id, policy=self.policy)
 
     def stamp(self, decision: Decision) -> Decision:
         """The decision with the policy and models that made it (for replay and recalibration)."""
@@ -155,7 +162,13 @@ def process_turn(
     if customer_left:
         result = _leave(session, runtime, conv_row, open_handoff, turn, now)
         repo.add_turn_row(
-            session=session, conversation=conv_row, turn=turn, now=now, response=_dump(result)
+            session=session,
+            conversation=conv_row,
+            turn=turn,
+            now=now,
+            response=_dump(result),
+            customer=customer,
+            left=True,
         )
         return result
     # Detect reads only the new turn and the carried state; the transcript is read from the
@@ -185,7 +198,12 @@ def process_turn(
         result.message = _customer_message(handoff)
     result.bot_active, result.episode = conv_row.bot_active, conv_row.episode
     repo.add_turn_row(
-        session=session, conversation=conv_row, turn=turn, now=now, response=_dump(result)
+        session=session,
+        conversation=conv_row,
+        turn=turn,
+        now=now,
+        response=_dump(result),
+        customer=customer,
     )
     return result
 
@@ -249,7 +267,7 @@ def cancel_handoff(
         now=now,
         actor="customer",
     )
-    return TurnResult(
+    result = TurnResult(
         conversation_id=conversation_id,
         turn_id=f"#{conv_row.turn_count}",
         decision=runtime.stamp(Decision(action=Action.CONTINUE)),
@@ -257,6 +275,7 @@ def cancel_handoff(
         bot_active=conv_row.bot_active,
         episode=conv_row.episode,
     )
+    return _logged(session, conv_row, "cancel", {}, result, now)
 
 
 def request_handoff(
@@ -281,7 +300,7 @@ def request_handoff(
     turn_ref = f"#{conv_row.turn_count}"
     if request.decline:
         _decline(session, conv_row, handoff, now)
-        return TurnResult(
+        declined = TurnResult(
             conversation_id=conversation_id,
             turn_id=turn_ref,
             decision=runtime.stamp(Decision(action=Action.CONTINUE)),
@@ -289,7 +308,9 @@ def request_handoff(
             bot_active=conv_row.bot_active,
             episode=conv_row.episode,
         )
+        return _logged(session, conv_row, "request", _request(request), declined, now)
     levers = check_levers(runtime.policy, queue=request.queue, priority=request.priority)
+    rerouted: dict[str, Any] = {}  # the floor a re-route saw, logged with the call
     if handoff is None:
         reason = Reason(
             code=ReasonCode.HUMAN_REQUESTED,
@@ -310,7 +331,15 @@ def request_handoff(
             levers=levers,
         )
     else:
-        apply_levers(session, policy=runtime.policy, handoff=handoff, levers=levers, now=now)
+
+        def floor() -> FloorSnapshot:
+            snapshot = runtime.floor(session, tenant_id)
+            rerouted["floor"] = floor_to_json(snapshot)
+            return snapshot
+
+        apply_levers(
+            session, policy=runtime.policy, handoff=handoff, levers=levers, now=now, floor=floor
+        )
     if request.note:
         handoff.brief = {**handoff.brief, "bot_note": request.note}
     routing = Routing.model_validate(handoff.routing)
@@ -326,7 +355,7 @@ def request_handoff(
     if handoff.status == HandoffStatus.OFFERED.value:
         _queue_offer(session, runtime, conv_row, handoff, channel=channel, now=now)
     reasons = tuple(Reason.model_validate(r) for r in handoff.reasons)
-    return TurnResult(
+    result = TurnResult(
         conversation_id=conversation_id,
         turn_id=turn_ref,
         decision=runtime.stamp(Decision(action=Action.HANDOFF, reasons=reasons)),
@@ -335,6 +364,32 @@ def request_handoff(
         bot_active=conv_row.bot_active,
         episode=conv_row.episode,
     )
+    return _logged(session, conv_row, "request", {**_request(request), **rerouted}, result, now)
+
+
+def _request(request: HandoffRequest) -> dict[str, Any]:
+    return request.model_dump(mode="json", exclude_defaults=True)
+
+
+def _logged(
+    session: Session,
+    conv_row: ConversationRow,
+    kind: str,
+    request: dict[str, Any],
+    result: TurnResult,
+    now: datetime,
+) -> TurnResult:
+    """The handoff call and its answer go in the engine's input log, beside the turns."""
+    repo.add_handoff_call(
+        session=session,
+        tenant_id=conv_row.tenant_id,
+        conversation_id=conv_row.id,
+        kind=kind,
+        at=now,
+        request=request,
+        response=_dump(result),
+    )
+    return result
 
 
 def _queue_offer(
@@ -351,14 +406,15 @@ def _queue_offer(
     With `channel` the customer took the offer as shown; without, a forcing decision took it,
     and the case is routed again by every reason so far.
     """
+    floor: dict[str, Any] = {}
     if channel is None:
+        snapshot = runtime.floor(session, conv_row.tenant_id)
+        floor = {"floor": floor_to_json(snapshot)}
         routing = route(
             brief=Brief.model_validate(handoff.brief),
             customer=Customer.model_validate(conv_row.customer) if conv_row.customer else None,
             policy=runtime.policy,
-            snapshot=floor_snapshot(
-                session=session, tenant_id=conv_row.tenant_id, policy=runtime.policy
-            ),
+            snapshot=snapshot,
             now=now,
             handoff_id=handoff.id,
         )
@@ -378,7 +434,7 @@ def _queue_offer(
         type_=EventType.CREATED,
         at=now,
         actor="customer",
-        data={"channel": channel.value, "queue": handoff.queue, "reasons": codes},
+        data={"channel": channel.value, "queue": handoff.queue, "reasons": codes, **floor},
     )
     _announce(session, handoff, "handoff.created", now)
 
@@ -414,13 +470,12 @@ def _escalate(
         session=session, tenant_id=conv_row.tenant_id, conversation_id=conv_row.id
     )
     handoff_id = repo.new_handoff_id()
+    snapshot = runtime.floor(session, conv_row.tenant_id)
     routing = route(
         brief=brief,
         customer=conversation.customer,
         policy=runtime.policy,
-        snapshot=floor_snapshot(
-            session=session, tenant_id=conv_row.tenant_id, policy=runtime.policy
-        ),
+        snapshot=snapshot,
         now=now,
         handoff_id=handoff_id,
         queue_name=levers.queue if levers else None,
@@ -454,6 +509,7 @@ def _escalate(
             "reasons": list(decision.codes),
             "policy_hash": decision.policy_hash,
             "model_version": decision.model_version,
+            "floor": floor_to_json(snapshot),
         },
     )
     _announce(session, handoff, f"handoff.{event.value}", now)

@@ -76,6 +76,7 @@ class EventType(StrEnum):
     REPLIED = "replied"
     CUSTOMER_MESSAGE = "customer_message"
     TRANSFERRED = "transferred"
+    REASSIGNED = "reassigned"
     RESOLVED = "resolved"
     ABANDONED = "abandoned"
     SLA_WARNING = "sla_warning"

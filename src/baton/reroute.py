@@ -4,6 +4,7 @@ a priority before the customer takes the offer, or the customer confirms an e-ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from baton.domain import Brief, Routing
 from baton.errors import Conflict
 from baton.lifecycle import EventType, HandoffStatus
 from baton.policy import Policy
-from baton.route import route
+from baton.route import FloorSnapshot, route
 from baton.route.levers import Levers
 from baton.store import repositories as repo
 from baton.store.floor import floor_snapshot
@@ -20,11 +21,18 @@ from baton.store.tables import HandoffRow
 
 
 def apply_levers(
-    session: Session, *, policy: Policy, handoff: HandoffRow, levers: Levers, now: datetime
+    session: Session,
+    *,
+    policy: Policy,
+    handoff: HandoffRow,
+    levers: Levers,
+    now: datetime,
+    floor: Callable[[], FloorSnapshot] | None = None,
 ) -> None:
     """The bot's queue and priority for a case that exists: an offer not yet taken is routed
     again with them; a queued case no agent has yet moves queue with its clock, as a transfer
-    does; a case an agent holds stays where it is (the agent can transfer it)."""
+    does; a case an agent holds stays where it is (the agent can transfer it). `floor`: where
+    Route reads the floor (the engine's runtime; a replay's is the stored one)."""
     if not levers.routes:
         return
     if handoff.status == HandoffStatus.QUEUED.value:
@@ -45,7 +53,9 @@ def apply_levers(
         brief=Brief.model_validate(handoff.brief),
         customer=conversation.customer if conversation else None,
         policy=policy,
-        snapshot=floor_snapshot(session=session, tenant_id=handoff.tenant_id, policy=policy),
+        snapshot=floor()
+        if floor is not None
+        else floor_snapshot(session=session, tenant_id=handoff.tenant_id, policy=policy),
         now=now,
         handoff_id=handoff.id,
         queue_name=levers.queue,

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
@@ -52,3 +55,21 @@ def test_a_command_that_writes_names_the_store(env: str) -> None:
     assert "store: " in result.stderr
     expected = "SQLite file /" if env.startswith("sqlite") else "store: postgresql"
     assert expected in result.stderr
+
+
+def test_bench_detect_reports_cpu_per_turn_and_the_load(
+    model_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BATON_MODEL_CACHE_DIR", str(model_cache_dir))
+    get_settings.cache_clear()
+    before = os.sched_getaffinity(0)
+    args = ["bench", "detect", "--turns", "100", "--history", "4", "--modes", "light", "--json"]
+    result = CliRunner().invoke(app, args)
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    light = report["light"]
+    assert light["mode"] == "light" and light["distinct_texts"] == 100
+    assert 0 < light["cpu_p50_ms"] <= light["cpu_p99_ms"] and light["cpu_ms_per_turn"] > 0
+    assert len(report["load_average"]) == 3
+    assert os.sched_getaffinity(0) == before  # the pin to one core is undone

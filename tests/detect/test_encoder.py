@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from baton.detect import Detector, DetectState, read_examples
 from baton.detect.detector import Models
 from baton.detect.encoder import (
     DEFAULT_ENCODER,
+    INT8_SUFFIX,
+    MAX_TOKENS,
     Encoder,
     EncoderUnavailable,
     encoder_runtime_missing,
@@ -112,6 +115,44 @@ def test_embeddings_are_unit_length_and_put_paraphrases_together(encoder: Encode
     assert np.allclose(one, vectors[1], atol=1e-5)  # padding in a batch changes nothing
 
 
+def test_one_message_is_embedded_alone_truncated_and_remembered(encoder: Encoder) -> None:
+    text = "my card payment was declined at the shop"
+    one = encoder.encode_one(text)
+    assert np.allclose(one, encoder.encode([text, "hi"])[0], atol=1e-5)
+    assert encoder.encode_one(text) is one and not one.flags.writeable
+    long = " ".join(["my card was declined"] * 60)
+    head = encoder._tokenizer.decode(encoder._tokenizer.encode(long).ids)
+    assert len(encoder._tokenizer.encode(long).ids) == MAX_TOKENS
+    assert np.allclose(encoder.encode_one(long), encoder.encode_one(head), atol=1e-3)
+
+
+@pytest.fixture(scope="session")
+def int8_encoder(model_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Encoder:
+    """`baton encoder export --int8` beside a cached fp32 export: quantised without torch."""
+    from baton.detect.encoder_export import export_encoder
+
+    cache = tmp_path_factory.mktemp("int8")
+    (cache / "encoders").mkdir()
+    (cache / "encoders" / DEFAULT_ENCODER).symlink_to(export_dir(DEFAULT_ENCODER, model_cache))
+    written = export_encoder(DEFAULT_ENCODER, cache, int8=True)
+    name = f"{DEFAULT_ENCODER}{INT8_SUFFIX}"
+    assert written == find_model(name, cache) == export_dir(name, cache)
+    return Encoder(name, written)
+
+
+def test_an_int8_graph_is_run_one_text_at_a_time_so_training_matches_serving(
+    encoder: Encoder, int8_encoder: Encoder
+) -> None:
+    texts = ["I lost my card", "why was I charged twice for the same coffee this morning"]
+    assert encoder.batched and not int8_encoder.batched
+    rows = int8_encoder.encode(texts)
+    for text, row in zip(texts, rows, strict=True):
+        assert np.array_equal(row, int8_encoder.encode_one(text))
+    cosine = (rows * encoder.encode(texts)).sum(axis=1)
+    assert (cosine > 0.95).all()
+    assert int8_encoder.version != encoder.version
+
+
 def test_embeddings_are_kept_on_disk_by_encoder_and_texts(encoder: Encoder, tmp_path: Path) -> None:
     texts = ["where is my card", "refund please"]
     first = encoder.encode_cached(texts, tmp_path)
@@ -137,7 +178,8 @@ def test_the_encoder_joins_the_features_and_names_the_nearest_example(
     assert prediction.similarity == pytest.approx(float(expected), abs=1e-3)
     off_topic = model.predict("what is the best recipe for a chocolate cake")
     assert off_topic.out_of_scope > prediction.out_of_scope
-    assert off_topic.similarity is not None and off_topic.similarity < prediction.similarity
+    assert off_topic.similarity is not None and prediction.similarity is not None
+    assert off_topic.similarity < prediction.similarity
 
 
 def test_a_stored_model_keeps_its_embeddings_and_needs_its_encoder_again(
@@ -184,6 +226,48 @@ def test_load_models_keys_on_the_encoder_and_reads_the_cached_model(
     assert list(cache.glob("detect-*.joblib")) == stored
 
 
+def test_the_cache_key_follows_training_data_examples_and_the_encoder_not_thresholds(
+    encoder: Encoder, int8_encoder: Encoder, small_training: Path, tmp_path: Path
+) -> None:
+    policy = _policy(small_training, DEFAULT_ENCODER)
+    key = models_key(policy, encoder=encoder)
+    assert models_key(policy, encoder=int8_encoder) != key
+    detect = policy.detect.model_copy(update={"scope_threshold": 0.7})
+    assert models_key(policy.model_copy(update={"detect": detect}), encoder=encoder) == key
+    edited = tmp_path / "train.jsonl"
+    edited.write_text(small_training.read_text().replace("card", "cards", 1))
+    assert models_key(_policy(edited, DEFAULT_ENCODER), encoder=encoder) != key
+    intents = dict(policy.intents)
+    name = next(iter(intents))
+    intents[name] = intents[name].model_copy(update={"examples": ("one more example",)})
+    assert models_key(policy.model_copy(update={"intents": intents}), encoder=encoder) != key
+
+
+def test_a_restart_reads_the_training_embeddings_from_the_cached_model(
+    model_cache: Path, small_training: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.detect import training
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    policy = _policy(small_training, str(find_model(DEFAULT_ENCODER, model_cache)))
+    training._memo.clear()
+    first = load_models(policy, cache_dir=cache)
+    assert list((cache / "embeddings").iterdir())
+    training._memo.clear()
+    shutil.rmtree(cache / "embeddings")
+
+    def no_batch_embedding(texts: object) -> np.ndarray:
+        raise AssertionError("a restart must not embed the training examples again")
+
+    used = load_encoder(policy.detect.encoder or "", cache)
+    monkeypatch.setattr(used, "encode", no_batch_embedding)
+    again = load_models(policy, cache_dir=cache)
+    assert again is not first and again.intents is not None and first.intents is not None
+    text = "I still have not received my new card"
+    assert again.intents.predict(text) == first.intents.predict(text)
+
+
 def test_an_out_of_scope_decision_shows_the_nearest_example(
     encoder: Encoder, model_cache: Path, small_training: Path
 ) -> None:
@@ -201,6 +285,9 @@ def test_an_encoder_that_was_never_exported_is_a_clear_error(tmp_path: Path) -> 
         find_model("no-such-encoder", tmp_path)
     assert raised.value.code == "encoder_unavailable"
     assert "baton encoder export no-such-encoder" in raised.value.message
+    with pytest.raises(EncoderUnavailable) as raised:
+        find_model(f"{DEFAULT_ENCODER}{INT8_SUFFIX}", tmp_path)
+    assert f"baton encoder export {DEFAULT_ENCODER} --int8" in raised.value.message
 
 
 @pytest.fixture(autouse=True)

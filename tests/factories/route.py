@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from baton.desk.assign import queue_case
 from baton.lifecycle import HandoffStatus
 from baton.policy import Policy
-from baton.store.tables import DEFAULT_TENANT, AgentRow, ConversationRow, HandoffRow
+from baton.store.tables import (
+    DEFAULT_TENANT,
+    AgentRow,
+    ConsoleConnectionRow,
+    ConversationRow,
+    HandoffRow,
+)
 
 _ids = itertools.count(1)
 
@@ -43,6 +49,11 @@ def add_agent(
     )
     session.add(agent)
     session.flush()
+    if presence == "online":  # an online agent has the console open (presence reads it)
+        session.add(
+            ConsoleConnectionRow(tenant_id=tenant_id, agent_id=agent_id, opened_at=now, seen_at=now)
+        )
+        session.flush()
     return agent
 
 

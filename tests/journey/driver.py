@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from baton.api.app import create_app
 from baton.api.deps import utcnow
 from baton.config import Settings
-from baton.desk import agents, offers, service, worker
+from baton.desk import agents, offers, presence, service, worker
 from baton.desk.service import Outcome
 from baton.engine import Runtime
 from baton.store import repositories as repo
@@ -141,6 +141,21 @@ class Journey:
         with self.session() as s:
             offers.change_presence(
                 session=s, agent_id=agent_id, presence=presence, now=self.clock.now
+            )
+
+    def open_console(self, agent_id: str) -> int:
+        """The agent's console opens a live stream (what presence counts as connected)."""
+        with self.session() as s:
+            connection = presence.connect(
+                session=s, tenant_id=DEFAULT_TENANT, agent_id=agent_id, now=self.clock.now
+            )
+            assert connection is not None
+            return connection
+
+    def close_console(self, connection_id: int) -> None:
+        with self.session() as s:
+            presence.disconnect(
+                session=s, tenant_id=DEFAULT_TENANT, connection_id=connection_id, now=self.clock.now
             )
 
     def _agent(self, s: Session, agent_id: str) -> AgentRow:

@@ -21,6 +21,7 @@ from tests.journey.model import (
     OPEN,
     CaseModel,
     ConversationModel,
+    check_presence,
     check_store,
     independent_kpis,
 )
@@ -55,6 +56,7 @@ class JourneyMachine(RuleBasedStateMachine):
         self.agents = [
             self.j.add_agent(f"{tag}a{i}", queues=queues, capacity=1 + i) for i in range(2)
         ]
+        self.consoles: dict[str, int | None] = {a: self.j.open_console(a) for a in self.agents}
 
     # -- the customer and the bot ----------------------------------------------------------------
 
@@ -200,6 +202,17 @@ class JourneyMachine(RuleBasedStateMachine):
         self.j.presence(self.agents[a], presence)
         self._sync()
 
+    @rule(a=st.integers(0, 1))
+    def agent_closes_or_opens_the_console(self, a: int) -> None:
+        agent = self.agents[a]
+        connection = self.consoles[agent]
+        if connection is None:
+            self.consoles[agent] = self.j.open_console(agent)
+        else:
+            self.j.close_console(connection)
+            self.consoles[agent] = None
+        self._sync()
+
     @rule(a=st.integers(0, 1), data=st.data())
     def agent_acts(self, a: int, data: st.DataObject) -> None:
         agent = self.agents[a]
@@ -217,6 +230,8 @@ class JourneyMachine(RuleBasedStateMachine):
         self.j.clock.advance(seconds)
         self.j.tick()
         self._sync()
+        with self.j.session() as s:
+            check_presence(s, now=self.j.clock.now, policy=self.j.runtime.policy)
 
     def _sync(self) -> None:
         """Read what agents and the worker did; the model checks each move was legal."""
@@ -259,6 +274,16 @@ class JourneyMachine(RuleBasedStateMachine):
             ]
             for handoff_id in conv.handoffs:
                 logged = [k for k, _ in self.j.events(handoff_id)].count("assigned")
+                assert stream.count(handoff_id) == logged, (handoff_id, logged, stream)
+
+    @invariant()
+    def reassignments_reach_the_stream(self) -> None:
+        for conv in self.convs:
+            stream = [
+                d.get("handoff_id") for k, d in self.j.stream(conv.id) if k == "handoff.reassigned"
+            ]
+            for handoff_id in conv.handoffs:
+                logged = [k for k, _ in self.j.events(handoff_id)].count("reassigned")
                 assert stream.count(handoff_id) == logged, (handoff_id, logged, stream)
 
     @precondition(lambda self: self.j.turns % 3 == 0)

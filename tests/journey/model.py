@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from baton.policy import Policy
 from baton.store.tables import (
     AgentRow,
+    ConsoleConnectionRow,
     ConversationRow,
     EpisodeRow,
     HandoffEventRow,
@@ -37,6 +40,7 @@ MOVES: dict[str, str] = {
     "released": "queued",
     "accepted": "active",
     "transferred": "queued",
+    "reassigned": "queued",
     "resolved": "resolved",
     "abandoned": "abandoned",
 }
@@ -169,3 +173,47 @@ def independent_kpis(session: Session) -> dict[str, Any]:
         "episodes": len(episodes),
         "deflected": deflected,
     }
+
+
+def check_presence(session: Session, *, now: datetime, policy: Policy) -> None:
+    """After a worker tick: nobody is online without a console past the disconnect time, nobody
+    the worker set away still holds an unaccepted offer, and no accepted case has been silent
+    past the re-offer time (each read from the raw rows, not through `baton.desk.presence`)."""
+    life = policy.lifecycle
+    open_consoles = set(
+        session.scalars(
+            select(ConsoleConnectionRow.agent_id).where(ConsoleConnectionRow.closed_at.is_(None))
+        )
+    )
+    for agent in session.scalars(select(AgentRow)):
+        if agent.presence == "online" and agent.id not in open_consoles:
+            last = session.scalar(
+                select(func.max(ConsoleConnectionRow.seen_at)).where(
+                    ConsoleConnectionRow.agent_id == agent.id
+                )
+            )
+            since = max(t for t in (agent.presence_at or agent.created_at, last) if t is not None)
+            limit = life.away_after_disconnect_seconds
+            assert limit is None or (now - since).total_seconds() < limit, (agent.id, since, now)
+        if agent.presence == "away" and agent.away_cause is not None:
+            held = session.scalars(
+                select(OfferRow.handoff_id).where(
+                    OfferRow.agent_id == agent.id, OfferRow.state == "pending"
+                )
+            ).all()
+            assert not held, f"{agent.id} was set away ({agent.away_cause}) but still holds {held}"
+    if life.reoffer_after_silent_seconds is None:
+        return
+    logs: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    for handoff_id, kind, at in session.execute(
+        select(HandoffEventRow.handoff_id, HandoffEventRow.type, HandoffEventRow.at).order_by(
+            HandoffEventRow.id
+        )
+    ):
+        logs[handoff_id].append((kind, at))
+    for h in session.scalars(select(HandoffRow).where(HandoffRow.status == "active")):
+        log = logs[h.id]
+        took = max(i for i, (kind, _) in enumerate(log) if kind == "accepted")
+        answered = any(kind == "replied" for kind, _ in log[took + 1 :])
+        waited = (now - log[took][1]).total_seconds()
+        assert answered or waited < life.reoffer_after_silent_seconds, (h.id, waited, log[-3:])

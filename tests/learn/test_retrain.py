@@ -78,7 +78,18 @@ def test_learn_on_a_synthetic_week_is_measured_by_replay(session: Session) -> No
     assert p.reason == "low_confidence" and p.proposed > p.current
     assert p.removes_necessary == 0 and p.removes_unnecessary > 0
     assert result.replay is not None
+    # Oracle (a) on a seeded week: the baseline's replay is what the live engine stored.
+    assert result.replay.baseline_drift == 0, result.replay.drift_examples
+    assert result.replay.calls["request"] > 0 and result.replay.calls["end"] > 0
+    assert set(result.replay.floors) == {"stored"}
     assert set(result.replay.changes) == {"removed"}
+    assert p.measured is not None  # the proposal's own figures are the replay's
+    assert (p.measured.escalations_before, p.measured.escalations_after) == (
+        result.replay.escalations_before,
+        result.replay.escalations_after,
+    )
+    assert p.measured.removed_necessary == 0
+    assert p.measured.removed_unnecessary == result.replay.removed_labels["unnecessary"]
     assert result.replay.removed_labels.get("necessary", 0) == 0
     assert result.replay.removed_labels["unnecessary"] >= p.removes_unnecessary
     assert proposed.name == "default-proposed"

@@ -118,11 +118,14 @@ def test_erasure_leaves_no_trace_and_the_kpis_unchanged(settings: Settings) -> N
             r = api.post(f"/v1/conversations/{conversation}/turns",
                          json=_turn(conversation, customer, said))  # fmt: skip
             assert r.status_code == 200 and r.json()["handoff"], r.text
+        # The bot's note is logged with the handoff call (`handoff_calls`, for replay) too.
+        r = api.post("/v1/conversations/c-erase/handoff", json={"note": "ZX-778899 smashed"})
+        assert r.status_code == 200, r.text
         _worker(api).run_once(now=datetime.now(UTC))
         _work_the_case(api, "c-erase", 2)
         _work_the_case(api, "c-keep", 5)
         _worker(api).run_once(now=datetime.now(UTC))
-        assert set(_scan(api)) >= {"turns", "conversations", "handoffs", "outbox"}
+        assert set(_scan(api)) >= {"turns", "conversations", "handoffs", "outbox", "handoff_calls"}
         exported = api.get(f"/v1/customers/{ERASE['id']}/export")
         assert exported.status_code == 200
         dump = json.dumps(exported.json())

@@ -113,6 +113,11 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/console/kb/{slug}"): Probe("object"),
     ("GET", "/console/agents"): Probe("list"),
     ("GET", "/console/dashboard"): Probe("list"),
+    ("GET", "/console/floor"): Probe("list"),
+    ("GET", "/console/floor/fragment"): Probe("list"),
+    ("POST", "/console/floor/cases/{handoff_id}/reassign"): Probe(
+        "object", form={"agent_id": "ag_nobody"}
+    ),
     ("POST", "/console/presence"): Probe("own", form={"value": "online"}),
     ("POST", "/console/cases/{handoff_id}/accept"): Probe("object", form={}),
     ("POST", "/console/cases/{handoff_id}/reply"): Probe("object", form={"text": "mine now"}),

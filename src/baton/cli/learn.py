@@ -79,6 +79,21 @@ def print_replay(result: ReplayResult, examples: int) -> None:
         f"{result.escalations_before:,} -> {result.escalations_after:,} ({delta:+,}); "
         f"changes: {result.changes or 'none'}"
     )
+    drift = (
+        "[green]the baseline's replay reproduces every stored decision[/]"
+        if result.baseline_drift == 0
+        else f"[yellow]the baseline's replay differs from {result.baseline_drift} stored "
+        "decisions (another policy or models ran then; see --json drift_examples)[/]"
+    )
+    console.print(
+        f"played through the live engine: {result.calls or 'nothing'}; "
+        f"{result.decisions:,} decisions, {result.decisions_changed:,} changed; {drift}"
+    )
+    if result.models_missing:
+        console.print(
+            f"[yellow]model versions no longer cached, replayed with the current models: "
+            f"{', '.join(result.models_missing)}[/]"
+        )
     if result.removed_labels:
         console.print(f"removed handoffs by their agents' label: {result.removed_labels}")
     console.print(_counts_table("Handoffs added/removed per reason", result, "reason"))
@@ -140,6 +155,8 @@ def replay_cmd(
             policy=new,
             since=_aware(since),
             until=_aware(until),
+            cache_dir=settings.model_cache_dir,
+            policy_dir=settings.policy.parent if settings.policy else None,
         )
     if as_json:
         print(result.model_dump_json(indent=2))
@@ -183,6 +200,8 @@ def learn_cmd(
             until=_aware(until),
             min_labels=min_labels,
             min_recall=min_recall,
+            cache_dir=settings.model_cache_dir,
+            policy_dir=settings.policy.parent if settings.policy else None,
             models=models,
         )
         if examples is not None:
@@ -225,9 +244,12 @@ def _print_learn(result: LearnResult, out: Path | None, examples: Path | None) -
             "drops unnecessary",
             "drops necessary",
             "recall",
+            "replayed: handoffs",
+            "replayed: drops necessary / unnecessary / unlabelled",
         ):
             table.add_column(column)
         for p in result.proposals:
+            m = p.measured
             table.add_row(
                 p.reason,
                 f"{p.current:g} -> {p.proposed:g}",
@@ -235,10 +257,16 @@ def _print_learn(result: LearnResult, out: Path | None, examples: Path | None) -
                 str(p.removes_unnecessary),
                 str(p.removes_necessary),
                 f"{p.recall:.1%}",
+                f"{m.escalations_before} -> {m.escalations_after}" if m else "",
+                f"{m.removed_necessary} / {m.removed_unnecessary} / {m.removed_unlabelled}"
+                if m
+                else "",
             )
         console.print(table)
     if result.replay is not None:
-        console.print("[bold]Effect, measured by replaying the same period:[/]")
+        console.print(
+            "[bold]Effect, measured by replaying the same period through the live engine:[/]"
+        )
         print_replay(result.replay, 5)
     if out is not None:
         console.print(f"proposed policy written to {out}; check it with `baton policy check {out}`")

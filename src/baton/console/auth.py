@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from baton.api.deps import Now, SettingsDep
 from baton.config import Settings
+from baton.console.live import counts_as_activity, record_activity
 from baton.console.throttle import LoginThrottle
 from baton.console.web import ConsoleRoute, NotSignedInError, render
 from baton.desk import agents, offers, sessions
@@ -78,6 +79,8 @@ def current_session(request: Request, settings: SettingsDep, now: Now) -> Signed
         signed = sessions.resolve(session=session, token=token.decode("ascii"), now=now)
     if signed is None:
         raise NotSignedInError
+    if counts_as_activity(request):
+        record_activity(factory, signed, now)
     return signed
 
 
@@ -218,6 +221,8 @@ def _open_session(
         agent.password_hash = rehashed
     if agent.presence == agents.Presence.OFFLINE.value:
         agents.set_presence(session=session, agent=agent, presence=agents.Presence.ONLINE)
+        agent.presence_at = now
+    agent.active_at = now
     token, _ = sessions.open_session(session=session, agent=agent, now=now)
     return token
 

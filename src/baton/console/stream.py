@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -20,6 +20,7 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from baton.console.auth import SignedInDep
+from baton.console.live import app_clock, connected
 from baton.console.web import ConsoleRoute
 from baton.desk import agents, inbox, service, sessions
 from baton.desk.sessions import SignedIn
@@ -72,21 +73,23 @@ async def _signed_out(factory: SessionFactory, signed: SignedIn, clock: _Clock) 
 
 
 async def _inbox_events(
-    factory: SessionFactory, signed: SignedIn, cursor: int
+    factory: SessionFactory, signed: SignedIn, cursor: int, now: Callable[[], datetime]
 ) -> AsyncIterator[ServerSentEvent]:
     yield retry_hint()
     clock = _Clock()
-    while not clock.expired():
-        if await _signed_out(factory, signed, clock):
-            yield sse_event("signout", {})
-            return
-        batch = await anyio.to_thread.run_sync(_inbox_changes, factory, signed, cursor)
-        for change in batch:
-            cursor = change.event_id
-            data = {"handoff_id": change.handoff_id, "type": change.type, "queue": change.queue}
-            yield sse_event("sla" if change.type in _SLA else "case", data, change.event_id)
-        if not batch:
-            await asyncio.sleep(POLL_SECONDS)
+    async with connected(factory, signed, now) as connection:
+        while not clock.expired():
+            if await _signed_out(factory, signed, clock):
+                yield sse_event("signout", {})
+                return
+            await connection.beat()
+            batch = await anyio.to_thread.run_sync(_inbox_changes, factory, signed, cursor)
+            for change in batch:
+                cursor = change.event_id
+                data = {"handoff_id": change.handoff_id, "type": change.type, "queue": change.queue}
+                yield sse_event("sla" if change.type in _SLA else "case", data, change.event_id)
+            if not batch:
+                await asyncio.sleep(POLL_SECONDS)
 
 
 @router.get("/stream")
@@ -99,33 +102,41 @@ def inbox_stream(
     """New, moved and closed cases on the agent's queues, and SLA warnings, as they happen."""
     factory: SessionFactory = request.app.state.session_factory
     cursor = resume_point(last_event_id, None, fallback=after)
-    return sse_response(_inbox_events(factory, signed, cursor), headers=_HEADERS)
+    events = _inbox_events(factory, signed, cursor, app_clock(request.app))
+    return sse_response(events, headers=_HEADERS)
 
 
 async def _case_events(
-    factory: SessionFactory, signed: SignedIn, handoff_id: str, after_seq: int, status: str
+    factory: SessionFactory,
+    signed: SignedIn,
+    handoff_id: str,
+    after_seq: int,
+    status: str,
+    now: Callable[[], datetime],
 ) -> AsyncIterator[ServerSentEvent]:
     yield retry_hint()
     clock = _Clock()
-    while not clock.expired():
-        if await _signed_out(factory, signed, clock):
-            yield sse_event("signout", {})
-            return
-        try:
-            lines, current = await anyio.to_thread.run_sync(
-                _case_snapshot, factory, signed, handoff_id, after_seq
-            )
-        except BatonError as exc:
-            yield sse_event("gone", {"code": exc.code})
-            return
-        for seq, role, text, at in lines:
-            after_seq = seq
-            yield sse_event("turn", {"seq": seq, "role": role, "text": text, "at": at}, seq)
-        if current[0] != status:
-            status = current[0]
-            yield sse_event("status", {"status": current[0], "agent_id": current[1]})
-        if not lines:
-            await asyncio.sleep(POLL_SECONDS)
+    async with connected(factory, signed, now) as connection:
+        while not clock.expired():
+            if await _signed_out(factory, signed, clock):
+                yield sse_event("signout", {})
+                return
+            await connection.beat()
+            try:
+                lines, current = await anyio.to_thread.run_sync(
+                    _case_snapshot, factory, signed, handoff_id, after_seq
+                )
+            except BatonError as exc:
+                yield sse_event("gone", {"code": exc.code})
+                return
+            for seq, role, text, at in lines:
+                after_seq = seq
+                yield sse_event("turn", {"seq": seq, "role": role, "text": text, "at": at}, seq)
+            if current[0] != status:
+                status = current[0]
+                yield sse_event("status", {"status": current[0], "agent_id": current[1]})
+            if not lines:
+                await asyncio.sleep(POLL_SECONDS)
 
 
 def _case_snapshot(
@@ -157,5 +168,5 @@ def case_stream(
     cursor = resume_point(last_event_id, None, fallback=after)
     with read_scope(factory) as session:  # no transaction stays open while it streams
         service.load(session=session, handoff_id=handoff_id, agent=signed.agent)
-    events = _case_events(factory, signed, handoff_id, cursor, status)
+    events = _case_events(factory, signed, handoff_id, cursor, status, app_clock(request.app))
     return sse_response(events, headers=_HEADERS)

@@ -107,11 +107,13 @@ def _case(policy: Policy, handoff: HandoffRow, passed: frozenset[str]) -> CaseSl
 
 
 def _passed(session: Session, handoff_ids: Sequence[str]) -> dict[str, frozenset[str]]:
-    """Agents who declined or let lapse an offer of each case."""
+    """Agents who declined or let lapse an offer of each case, or went silent on it."""
     rows = session.execute(
         select(OfferRow.handoff_id, OfferRow.agent_id).where(
             OfferRow.handoff_id.in_(handoff_ids),
-            OfferRow.state.in_((OfferState.DECLINED.value, OfferState.EXPIRED.value)),
+            OfferRow.state.in_(
+                (OfferState.DECLINED.value, OfferState.EXPIRED.value, OfferState.REASSIGNED.value)
+            ),
         )
     ).all()
     out: dict[str, set[str]] = {}

@@ -22,6 +22,7 @@ INBOX_EVENTS = frozenset(
         EventType.RELEASED,
         EventType.ACCEPTED,
         EventType.TRANSFERRED,
+        EventType.REASSIGNED,
         EventType.RESOLVED,
         EventType.ABANDONED,
         EventType.CUSTOMER_MESSAGE,

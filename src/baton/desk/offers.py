@@ -28,6 +28,7 @@ class OfferState(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     RELEASED = "released"
+    REASSIGNED = "reassigned"
 
 
 def pending_offer(*, session: Session, handoff_id: str) -> OfferRow | None:
@@ -161,6 +162,7 @@ def change_presence(*, session: Session, agent_id: str, presence: str, now: date
     agent = lock_agent(session=session, agent_id=agent_id)
     agents.set_presence(session=session, agent=agent, presence=state)
     agent.presence_at = now
+    agent.away_cause = None
     if state is not Presence.OFFLINE:
         return []
     handoffs = session.scalars(

@@ -1,4 +1,5 @@
 """The worker loop: expire lapsed offers, fire due SLA timers, abandon what the customer left,
+set away the agents whose console is closed or idle, put back silent accepted cases,
 push queued cases to agents, and tell queued customers their place and wait when it changes.
 
 Each step is its own unit of work, so one failing step never undoes another. Any number of
@@ -19,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from baton.desk.abandon import abandon_due
 from baton.desk.assign import assign_batch
 from baton.desk.offers import expire_offers
+from baton.desk.presence import auto_away, reoffer_silent
 from baton.desk.timers import fire_due
 from baton.desk.waits import publish_waits
 from baton.policy import Policy
@@ -42,10 +44,20 @@ class TickResult:
     assigned: int = 0
     abandoned: int = 0
     waits: int = 0
+    away: int = 0
+    reassigned: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.expired or self.fired or self.assigned or self.abandoned or self.waits)
+        return bool(
+            self.expired
+            or self.fired
+            or self.assigned
+            or self.abandoned
+            or self.waits
+            or self.away
+            or self.reassigned
+        )
 
 
 def tick(
@@ -64,6 +76,10 @@ def tick(
         fired = fire_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         left = abandon_due(session=session, policy=policy, now=clock(), limit=batch, actor=name)
+    with session_scope(factory) as session:
+        away = auto_away(session=session, policy=policy, now=clock(), limit=batch, actor=name)
+    with session_scope(factory) as session:
+        moved = reoffer_silent(session=session, policy=policy, now=clock(), limit=batch, actor=name)
     with session_scope(factory) as session:
         tenants = list_tenant_ids(session=session)
     made = told = 0
@@ -84,7 +100,15 @@ def tick(
                 told += publish_waits(
                     session=session, tenant_id=tenant_id, policy=policy, now=clock()
                 )
-    return TickResult(expired=expired, fired=len(fired), assigned=made, abandoned=left, waits=told)
+    return TickResult(
+        expired=expired,
+        fired=len(fired),
+        assigned=made,
+        abandoned=left,
+        waits=told,
+        away=len(away),
+        reassigned=len(moved),
+    )
 
 
 def _retain(factory: SessionFactory, policy: Policy, name: str, now: datetime) -> None:
@@ -131,12 +155,15 @@ def run(
             continue
         if result.busy:
             log.info(
-                "worker %s: %d assigned, %d timers fired, %d offers expired, %d waits told",
+                "worker %s: %d assigned, %d timers fired, %d offers expired, %d waits told, "
+                "%d agents set away, %d silent cases re-offered",
                 name,
                 result.assigned,
                 result.fired,
                 result.expired,
                 result.waits,
+                result.away,
+                result.reassigned,
             )
         else:
             stop.wait(poll)

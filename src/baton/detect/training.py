@@ -3,7 +3,8 @@
 Training takes seconds; a server, a CLI run and a test process each train a policy's models at
 most once (memoised in the process) and reuse them across runs through `cache_dir`. The key
 covers the policy, the training files' bytes, the model format and, in encoder mode, the
-encoder's name and ONNX file hash, so editing any of them retrains. The cached model holds the
+encoder's name and version (its ONNX file's hash, its tokenizer's and the truncation length), so
+editing any of them retrains. The cached model holds the
 training examples' embeddings; the encoder itself is loaded from the cache and attached.
 """
 
@@ -31,6 +32,7 @@ from baton.detect.examples import (
     training_examples,
 )
 from baton.detect.model import train_intent_model
+from baton.detect.person_model import MIN_CUT as PERSON_FLOOR
 from baton.detect.person_model import train_person_model
 from baton.policy import Policy
 
@@ -89,11 +91,19 @@ def policy_encoder(policy: Policy, cache_dir: Path | None) -> Encoder | None:
 def models_key(policy: Policy, base_dir: Path | None = None, encoder: Encoder | None = None) -> str:
     """The cache key: what the models learn from (the policy's training file and intent examples,
     the shipped person examples), the model format, the scikit-learn version and the encoder's
-    name and ONNX hash. A threshold or queue change does not retrain."""
+    name and version (ONNX and tokenizer hashes, truncation). A threshold or queue change does
+    not retrain."""
     digest = hashlib.sha256()
     examples = {name: list(c.examples) for name, c in sorted(policy.intents.items()) if c.examples}
     encoded = f"{encoder.name}@{encoder.version}" if encoder else "light"
-    for part in (MODEL_FORMAT, sklearn.__version__, encoded, json.dumps(examples, sort_keys=True)):
+    floor = f"person-floor={PERSON_FLOOR}"
+    for part in (
+        MODEL_FORMAT,
+        sklearn.__version__,
+        encoded,
+        floor,
+        json.dumps(examples, sort_keys=True),
+    ):
         digest.update(part.encode())
     for name in (policy.detect.training, PERSON_EXAMPLES):
         if name:
@@ -121,6 +131,28 @@ def load_models(
                 _write(path, models)
         _memo[key] = models
         return models
+
+
+def cached_models(version: str, *, policy: Policy, cache_dir: Path | None) -> Models | None:
+    """The models a decision stamped `version` was made with, if this process or the disk cache
+    still has them (a replay plays the decision again with them); None when they are gone."""
+    with _lock:
+        if version in _memo:
+            return _memo[version]
+    path = cache_dir / f"detect-{version}.joblib" if cache_dir is not None else None
+    models = _read(path) if path is not None else None
+    if models is not None and models.intents is not None and models.intents.mode == "encoder":
+        encoder = policy_encoder(policy, cache_dir)
+        try:
+            if encoder is None:
+                return None
+            models.intents.attach(encoder)
+        except ValueError:
+            return None
+    if models is not None:
+        with _lock:
+            _memo[version] = models
+    return models
 
 
 def _read(path: Path) -> Models | None:

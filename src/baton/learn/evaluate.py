@@ -269,6 +269,10 @@ class PrimedEncoder(Encoder):
         self.dim = inner.dim
         self._inner, self._known = inner, known
 
+    def encode_one(self, text: str) -> np.ndarray:
+        known = self._known.get(text)
+        return known if known is not None else self._inner.encode_one(text)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if texts and all(t in self._known for t in texts):
             return np.stack([self._known[t] for t in texts])

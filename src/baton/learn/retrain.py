@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from baton.detect.detector import Models
 from baton.domain import ReasonCode
-from baton.learn.replay import ReplayResult, replay
+from baton.learn.replay import ReplayResult, replay_each
 from baton.policy import Policy
 from baton.store.tables import HandoffRow, TurnRow
 
@@ -34,6 +35,20 @@ class Labelled(BaseModel):
     necessary: bool
 
 
+class Measured(BaseModel):
+    """A proposal's effect as the replay of the period measured it (the policy with only this
+    proposal applied, played through the live engine against the current one)."""
+
+    escalations_before: int
+    escalations_after: int
+    removed_necessary: int
+    removed_unnecessary: int
+    removed_unlabelled: int
+    added: int
+    decisions_changed: int
+    baseline_drift: int
+
+
 class ThresholdProposal(BaseModel):
     reason: str
     current: float
@@ -44,6 +59,7 @@ class ThresholdProposal(BaseModel):
     removes_unnecessary: int
     removes_necessary: int
     recall: float
+    measured: Measured | None = Field(default=None, description="the replay's figures")
 
 
 class ScopeCutProposal(BaseModel):
@@ -210,6 +226,20 @@ def apply(policy: Policy, proposals: list[ThresholdProposal]) -> Policy:
     return policy.model_copy(update={"name": f"{policy.name}-proposed", "triggers": triggers})
 
 
+def _measured(result: ReplayResult) -> Measured:
+    labels = result.removed_labels
+    return Measured(
+        escalations_before=result.escalations_before,
+        escalations_after=result.escalations_after,
+        removed_necessary=labels.get("necessary", 0),
+        removed_unnecessary=labels.get("unnecessary", 0),
+        removed_unlabelled=labels.get("unlabelled", 0),
+        added=result.changes.get("added", 0),
+        decisions_changed=result.decisions_changed,
+        baseline_drift=result.baseline_drift,
+    )
+
+
 def learn(
     *,
     session: Session,
@@ -219,9 +249,12 @@ def learn(
     until: datetime | None = None,
     min_labels: int = 20,
     min_recall: float = 0.98,
+    cache_dir: Path | None = None,
+    policy_dir: Path | None = None,
     models: Models | None = None,
 ) -> tuple[LearnResult, Policy]:
-    """Propose threshold changes from the labels and measure them by replaying the period.
+    """Propose threshold changes from the labels and measure them by replaying the period
+    through the live engine (`baton.learn.replay`): the figures are the replay's.
 
     With the policy's trained `models` in encoder mode, a lower scope cut is proposed too
     (`baton.learn.scope_cut`)."""
@@ -250,18 +283,26 @@ def learn(
         proposed = apply_cut(proposed, cut)
         if not proposals:
             proposed = proposed.model_copy(update={"name": f"{policy.name}-proposed"})
-    measured = (
-        replay(
+    measured = None
+    if proposals or cut is not None:
+        # All proposals together, then each alone, against one baseline run of the period.
+        several = len(proposals) > 1 or (cut is not None and proposals)
+        alone = [apply(policy, [p]) for p in proposals] if several else []
+        together, *each = replay_each(
             session=session,
             tenant_id=tenant_id,
             baseline=policy,
-            policy=proposed,
+            policies=[proposed, *alone],
             since=since,
             until=until,
+            cache_dir=cache_dir,
+            policy_dir=policy_dir,
         )
-        if proposals or cut is not None
-        else None
-    )
+        proposals = [
+            p.model_copy(update={"measured": _measured(r)})
+            for p, r in zip(proposals, each or [together] * len(proposals), strict=True)
+        ]
+        measured = together
     result = LearnResult(
         examples=sum(
             1

@@ -560,6 +560,24 @@ class LifecycleConfig(Strict):
         ge=60,
         description="an open case abandoned when the customer has not written for this long",
     )
+    away_after_disconnect_seconds: int | None = Field(
+        default=90,
+        ge=10,
+        description="an online agent with no live console this long is set away (null: never); "
+        "their unaccepted offers go back to the queue",
+    )
+    away_after_idle_seconds: int | None = Field(
+        default=None,
+        ge=60,
+        description="an online agent whose console is open but who has done nothing in it this "
+        "long is set away (null, the default: never); their unaccepted offers go back",
+    )
+    reoffer_after_silent_seconds: int | None = Field(
+        default=600,
+        ge=30,
+        description="an accepted case whose agent has not replied this long goes back to its "
+        "queue for someone else (`handoff.reassigned`, cause `agent_silent`; null: never)",
+    )
 
 
 class DeskConfig(Strict):

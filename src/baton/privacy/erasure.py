@@ -17,6 +17,7 @@ from baton.store.tables import (
     ConversationEventRow,
     ConversationRow,
     EmailVerificationRow,
+    HandoffCallRow,
     HandoffEventRow,
     HandoffRow,
     HandoffTicketRow,
@@ -121,6 +122,11 @@ def _erase_in_tenant(
         handoff.routing = _scrub(handoff.routing)
         handoff.reasons = _scrub(handoff.reasons)
     session.execute(delete(HandoffTicketRow).where(HandoffTicketRow.handoff_id.in_(handoff_ids)))
+    session.execute(
+        delete(HandoffCallRow).where(
+            HandoffCallRow.tenant_id == tenant_id, HandoffCallRow.conversation_id.in_(ids)
+        )
+    )
     session.execute(
         delete(EmailVerificationRow).where(
             EmailVerificationRow.tenant_id == tenant_id,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +24,19 @@ class FloorSnapshot:
 
     def load(self, queue: str) -> QueueLoad:
         return self.queues.get(queue, QueueLoad())
+
+
+def floor_to_json(snapshot: FloorSnapshot) -> dict[str, Any]:
+    """The snapshot as stored with the routing it served, for a replay to route on again."""
+    return {name: asdict(load) for name, load in sorted(snapshot.queues.items())}
+
+
+def floor_from_json(data: dict[str, Any]) -> FloorSnapshot:
+    """A stored snapshot back; fields a later version added take their defaults."""
+    known = set(QueueLoad.__dataclass_fields__)
+    return FloorSnapshot(
+        queues={
+            name: QueueLoad(**{k: v for k, v in load.items() if k in known})
+            for name, load in data.items()
+        }
+    )

@@ -20,6 +20,7 @@ from baton.store.tables import (
     ApiKeyRow,
     ConversationEventRow,
     ConversationRow,
+    HandoffCallRow,
     HandoffEventRow,
     HandoffRow,
     OutboxRow,
@@ -115,8 +116,12 @@ def add_turn_row(
     turn: Turn,
     now: datetime,
     response: dict[str, Any] | None = None,
+    customer: Customer | None = None,
+    left: bool = False,
 ) -> TurnRow:
-    """Store a turn (with the answer given for it, to repeat on a retry) as the next in order."""
+    """Store a turn (with the answer given for it, to repeat on a retry) as the next in order.
+
+    `customer` and `left` are kept as the bot sent them, so a replay can send them again."""
     conversation.turn_count += 1
     conversation.updated_at = now
     row = TurnRow(
@@ -133,10 +138,35 @@ def add_turn_row(
         meta=turn.metadata,
         received_at=now,
         response=response,
+        customer=customer.model_dump(mode="json", exclude_defaults=True) if customer else None,
+        customer_left=left,
     )
     session.add(row)
     session.flush()
     return row
+
+
+def add_handoff_call(
+    *,
+    session: Session,
+    tenant_id: str,
+    conversation_id: str,
+    kind: str,
+    at: datetime,
+    request: dict[str, Any],
+    response: dict[str, Any],
+) -> None:
+    """Log a handoff-endpoint call and its answer: the turns and these are what replay plays."""
+    session.add(
+        HandoffCallRow(
+            tenant_id=tenant_id,
+            conversation_id=conversation_id,
+            kind=kind,
+            at=at,
+            request=request,
+            response=response,
+        )
+    )
 
 
 def conversation_from_rows(

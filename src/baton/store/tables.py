@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -134,6 +135,12 @@ class TurnRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", Json, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     received_at: Mapped[datetime]
+    customer: Mapped[dict[str, Any] | None] = mapped_column(
+        Json, nullable=True, doc="the customer the bot sent with this turn, as sent (for replay)"
+    )
+    customer_left: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), doc="the bot said the customer left"
+    )
 
 
 class HandoffRow(Base):
@@ -196,6 +203,25 @@ class EpisodeRow(Base):
     ended_at: Mapped[datetime | None]
 
 
+class HandoffCallRow(Base):
+    """One call of the bot's handoff endpoints (`POST …/handoff`, `…/handoff/cancel`) and the
+    answer it got: with the turns, the engine's input log that `baton replay` plays again."""
+
+    __tablename__ = "handoff_calls"
+    __table_args__ = (
+        Index("ix_handoff_calls_conversation", "tenant_id", "conversation_id"),
+        _conversation_fk("handoff_calls"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    conversation_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), doc="request | cancel")
+    at: Mapped[datetime]
+    request: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    response: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
 class HandoffEventRow(Base):
     __tablename__ = "handoff_events"
     __table_args__ = (Index("ix_handoff_events_type_at", "type", "at"),)
@@ -243,6 +269,12 @@ class AgentRow(Base):
     presence_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None] = mapped_column(
         doc="set by `baton agents disable`: no sign-in, no sessions, no cases"
+    )
+    active_at: Mapped[datetime | None] = mapped_column(
+        doc="the agent's last console action or page opened (idle presence is counted from it)"
+    )
+    away_cause: Mapped[str | None] = mapped_column(
+        String(16), doc="why the worker set the agent away (`disconnected`, `idle`); else null"
     )
 
 
@@ -354,6 +386,24 @@ class ConsoleSessionRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class ConsoleConnectionRow(Base):
+    """One live console stream of an agent: opened, heard from now and then, closed.
+
+    An agent with no open row (or only rows not heard from in a long while: a crashed process)
+    has no live console, which is what automatic presence reads.
+    """
+
+    __tablename__ = "console_connections"
+    __table_args__ = (Index("ix_console_connections_agent_open", "agent_id", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = tenant_column()
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"))
+    opened_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
 
 
 class HandoffTicketRow(Base):

@@ -46,6 +46,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "handoff.accepted",
     "handoff.message",
     "handoff.transferred",
+    "handoff.reassigned",
     "handoff.sla_warning",
     "handoff.sla_breached",
     "handoff.resolved",

@@ -119,3 +119,98 @@ def test_typo_stress_is_fixed_by_its_seed_and_changes_words() -> None:
 def test_model_evidence_names_the_words() -> None:
     signal = human_request("could a colleague look at it", learned=0.8, words="'colleague'")
     assert signal.evidence == "person-request model 0.80: 'colleague'"
+
+
+# Second round of #19: more of each family, again written for these tests.
+MORE_CONTACT = [
+    "can I ring you about this?",
+    "who do I talk to about a charge I don't recognise",
+    "who should we contact regarding the invoice",
+    "what's your e-mail address",
+    "do you have a phone number",
+    "my mobile is 07700 900777, just call me",
+    "I'd like to leave my number for someone to ring me back",
+    "I want somebody from your team to phone me",
+    "could someone from the billing team contact me",
+]
+MORE_NOUNS = [
+    "could I speak with my relationship manager",
+    "let me talk to your boss",
+    "can I get a rep on this",
+    "I would prefer to deal with a person",
+    "I want to complain to a supervisor",
+    "put a human on the chat",
+]
+ASKING_FOR_HELP_FROM_A_PERSON = [
+    "I need human assistance with my account",
+    "help from a real person please",
+    "can an advisor look at my application",
+    "I need someone to look into this charge",
+    "please escalate this",
+    "I want to escalate my complaint",
+    "escalation please",
+]
+IS_ANYONE_THERE = [
+    "is there anybody real there i can talk to",
+    "are there any real people working there?",
+    "is a human available right now",
+]
+MORE_FRUSTRATION = [
+    "this is not helpful at all",
+    "that doesn't help",
+    "you keep sending me the same article",
+    "talking to you is a complete waste of time",
+    "I hate dealing with chatbots",
+    "no more robots, a person please",
+    "not a bot, a human",
+    "I need real answers, not a machine",
+]
+MORE_MISSPELT = [
+    "cna i spek to smoeone",
+    "whta is ur phnoe number",
+    "i dnt want the bot, gte me a humna",
+    "pls escalte this",
+    "put me thorugh to a represntative",
+]
+MORE_NEGATIVE = [
+    "is room service available after midnight",
+    "how do I call the elevator",
+    "the contact details on my profile are out of date and wrong",
+    "the advisor already helped me, thanks",
+    "are you a robot?",
+    "it asks me to prove I'm not a robot",
+    "is this help page up to date",
+    "this app is not helping me to save, any tips?",
+    "prices keep escalating",
+    "hello, anyone there?",
+    "who do I go to for a new car",
+    "i need someone to look at my car",
+    "do you have a boss",
+    "what can I call you?",
+    "my boss needs a copy of the statement",
+    "who do I make the cheque out to",
+    "my email address changed",
+    "i dont want a call, just e-mail me the form",
+    "no one needs to call me, I'm sorted",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    MORE_CONTACT
+    + MORE_NOUNS
+    + ASKING_FOR_HELP_FROM_A_PERSON
+    + IS_ANYONE_THERE
+    + MORE_FRUSTRATION
+    + MORE_MISSPELT,
+)
+def test_second_round_families_fire_and_name_their_words(text: str) -> None:
+    signal = human_request(text)
+    assert signal.score == 1.0, text
+    _family, words = rule_match(text) or ("", "")
+    assert words and words.lower() in signal.evidence.lower()
+
+
+@pytest.mark.parametrize("text", MORE_NEGATIVE)
+def test_second_round_look_alikes_stay_negative(text: str) -> None:
+    assert rule_match(text) is None, rule_match(text)

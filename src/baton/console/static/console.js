@@ -159,6 +159,36 @@
     }, null);
   }
 
+  function initFloor() {
+    const floor = document.getElementById("floor");
+    let pending = null;
+    async function refresh() {
+      const response = await fetch("/console/floor/fragment", { credentials: "same-origin",
+                                                                headers: { Accept: "text/html" } });
+      if (response.redirected || response.status === 401) { window.location.assign("/console/login"); return; }
+      if (!response.ok) { return; }
+      if (floor.contains(document.activeElement) && document.activeElement.tagName === "SELECT") { return; }
+      floor.innerHTML = await response.text();  // the server's own escaped fragment
+    }
+    function later() {
+      if (pending) { return; }
+      pending = window.setTimeout(() => { pending = null; refresh().catch(() => {}); }, 150);
+    }
+    const url = "/console/stream?after=" + encodeURIComponent(body.dataset.cursor || "0");
+    stream(url, {
+      case: (data) => {
+        if (data.type === "created") { announce("New case waiting in " + data.queue + "."); }
+        later();
+      },
+      sla: (data) => {
+        announce((data.type === "sla_breached" ? "SLA breached" : "SLA warning") + " in " + data.queue + ".");
+        later();
+      },
+    }, document.getElementById("stream-state"));
+    window.setInterval(later, 15000);
+  }
+
   if (body.dataset.page === "inbox") { initInbox(); }
+  if (body.dataset.page === "floor") { initFloor(); }
   if (body.dataset.page === "case") { initCase(); }
 })();

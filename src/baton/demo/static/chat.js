@@ -14,12 +14,12 @@
                    callback: "Call me back" };
   let events = null;
 
-  function add(role, text) {
+  function add(role, text, name) {
     const item = document.createElement("li");
     item.className = role;
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = { user: "You", bot: "Assistant", agent: "Agent", system: "Baton" }[role] || role;
+    who.textContent = name || { user: "You", bot: "Assistant", agent: "Agent", system: "Baton" }[role] || role;
     item.appendChild(who);
     item.appendChild(document.createTextNode(text));
     log.appendChild(item);
@@ -42,7 +42,13 @@
   function follow() {
     if (events) { return; }
     events = new EventSource("/demo/api/events?conversation_id=" + encodeURIComponent(conversationId));
-    events.addEventListener("handoff.message", (e) => add("agent", JSON.parse(e.data).text || ""));
+    events.addEventListener("handoff.message", (e) => {
+      const data = JSON.parse(e.data);
+      add("agent", data.text || "", data.agent_name);
+    });
+    // The one status line follows the queue: place and wait as they change, a new person sought.
+    events.addEventListener("handoff.wait_updated", (e) => showStatus(JSON.parse(e.data).message || ""));
+    events.addEventListener("handoff.reassigned", (e) => showStatus(JSON.parse(e.data).message || ""));
     events.addEventListener("handoff.accepted", (e) => {
       const data = JSON.parse(e.data);
       showStatus((data.agent_name || "An agent") + " has joined the conversation.");

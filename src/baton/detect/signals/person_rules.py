@@ -23,8 +23,9 @@ _ADJ = (
 )
 _NOUN = (
     r"(?:human(?:\s+being)?s?|person|people|agents?|representatives?|reps?|operators?|"
-    r"(?:\w+\s+)?(?:advis[eo]rs?|executives?|specialists?|experts?|officers?|consultants?)|"
-    r"exec|associates?|"
+    r"(?:\w+\s+)?(?:advis[eo]rs?|executives?|specialists?|experts?|officers?|consultants?|"
+    r"managers?)|exec|associates?|my (?:account|relationship|personal|financial|mortgage|"
+    r"case|dedicated) (?:manager|advis[eo]r|officer|executive|handler)|"
     r"staff(?:\s+member)?|member of (?:staff|the team)|manager|supervisor|employee|"
     r"bank worker|worker|colleague|consultant|receptionist|reception|front (?:desk|office)|"
     r"concierge|housekeeping|room service|restaurant|spa|cleaners|cleaning staff|"
@@ -36,8 +37,18 @@ _NOUN = (
     r"from (?:your|the) \w+))?)"
 )
 WHO = _DET + _ADJ + _NOUN + r"\b"
+_PERSON = (
+    r"(?:humans?|persons?|people|agents?|representatives?|reps?|operators?|advis[eo]rs?|"
+    r"staff(?: members?)?|managers?|supervisors?|some(?:one|body)|any(?:one|body))\b"
+)
+_WHOM = (
+    r"(?:you|u|ur|your|them|customer|client|support|service|some(?:one|body)|any(?:one|body)|"
+    r"an? (?:real |live |actual )?(?:human|person|agent|advis[eo]r|representative|rep|member)|"
+    r"the (?:bank|company|team|support|helpline|hotline|office|call cent\w+|customer|client|"
+    r"agents?|manager|staff|reception|front desk|concierge|right person|hotel)|a real|a live)\b"
+)
 _TALK = (
-    r"(?:(?:talk|speak|chat|converse|get in touch|be in touch|communicate)(?:ing)?|"
+    r"(?:(?:talk|speak|chat|converse|get in touch|be in touch|communicate|deal|complain)(?:ing)?|"
     r"ha(?:ve|ving) (?:a |an )?(?:quick |brief |short |private )?(?:word|chat|talk|conversation))"
 )
 _CONTACT = (
@@ -67,8 +78,20 @@ _CHANNEL = (
     r"could) (?:i|we))\s+(?:call|contact|reach|ring|dial|phone|use to (?:call|reach|contact))|"
     r"\bways? to (?:contact|reach)|\bhow (?:do|can|could|would|should) (?:i|we) "
     r"(?:\w+\s+)?(?:contact|reach|call|phone|e-?mail|get in touch with|get hold of|talk to|"
-    r"speak (?:to|with))\b|\b(?:send|write|drop)\s+(?:an?\s+)?(?:e-?)?mail\s+to\s+"
-    rf"{_SUPPORT}|\b(?:is|are)\s+(?:there\s+)?(?:any\s+)?{WHO}\s+(?:available|online|free)\b|"
+    rf"speak (?:to|with))\s*(?:$|[?.!,]|{_WHOM})|"
+    r"(?<!what )(?<!how )\b(?:can|could|may) (?:i|we) (?:call|phone|ring|e-?mail|contact|reach) "
+    r"(?:you|u)\s*(?:$|[?.!,]|about\b|regarding\b|on\b|now\b|today\b|tomorrow\b|later\b|back\b|"
+    r"directly\b|instead\b)|"
+    r"\bwho (?:can|do|should|could|would) (?:i|we) (?:talk|speak|chat|complain) to\b|"
+    r"\bwho (?:can|do|should|could) (?:i|we) (?:contact|call|ring|phone|e-?mail)\b|"
+    r"\b(?:what(?:'s| is| are)?|whats|give me|send me|tell me|share|need|want|do you have|"
+    r"where(?:'s| is| can i find)?)\s+(?:\w+\s+){0,2}?(?:your|ur|an?)\s+"
+    r"(?:e-?mail(?:\s+address)?|"
+    r"(?:tele)?phone(?:\s+number)?|contact (?:details|info\w*|number|e-?mail))\b|"
+    r"\b(?:send|write|drop)\s+(?:an?\s+)?(?:e-?)?mail\s+to\s+"
+    rf"{_SUPPORT}|\b(?:is|are)\s+(?:there\s+)?(?:any\s+)?{_DET}{_ADJ}(?:{_PERSON}|"
+    r"(?:customer|client) (?:service|support|care)|(?:\w+ )?team)\s+(?:\w+\s+)?"
+    r"(?:available|online|free|working|around|i can (?:talk|speak|chat))\b|"
     r"\b(?:some(?:one|body)|anyone|anybody|any human(?: agent)?|an? (?:human|agent|person))\s+"
     r"(?:available|online)\b)"
 )
@@ -85,13 +108,26 @@ _CALL_ME = (
     r"\b(?:get|have|ask|tell)\s+(?:someone|somebody|an? agent|a person|a human|your team)\s+"
     r"(?:to\s+)?(?:call|phone|ring|contact|reach|e-?mail)\s+(?:me|us)\b|"
     r"\bmy (?:phone |mobile |cell |contact )?(?:number|no) is\b|\breach me (?:at|on)\b|"
+    r"(?:^|[.,!?;:]\s*|\d\s+|\b(?:and|so|then|please|just|pls)\s+)(?:call|phone|ring|text)\s+me\s*"
+    r"(?:$|[.!,]|\+?\d)|"
+    r"\b(?:want|need|like|would like|wish|ask for)\s+(?:some(?:one|body)|an? (?:agent|person|human|"
+    r"advis[eo]r|representative)|your (?:team|staff))\s+(?:from (?:your|the) \w+\s+)?(?:to\s+)?"
+    r"(?:call|phone|ring|contact|reach|e-?mail|get back to)\s+(?:me|us)\b|"
+    r"\b(?:can|could|would|will)\s+(?:some(?:one|body)|any(?:one|body)) from (?:your|the) "
+    r"(?:\w+\s+){1,2}"
+    r"(?:please\s+)?(?:call|phone|ring|contact|reach|e-?mail|help|assist)\b|"
+    r"\b(?:leave|give you|send you|share)\s+(?:you\s+)?my\s+(?:phone |mobile |cell |contact )?"
+    r"(?:number|no)\b(?!\s+(?:changed|is wrong))|"
     r"\bget in touch with me\b"
 )
 
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
-        ("talk to a person", rf"\b{_TALK}\s+(?:directly\s+)?(?:to|with)\s+{WHO}"),
+        (
+            "talk to a person",
+            rf"\b{_TALK}\s+(?:directly\s+)?(?:to|with)\s+(?:{WHO}|(?:your|the|ur) boss\b)",
+        ),
         (
             "put me through",
             r"\b(?:connect|transfer|put|pass|forward|hand|escalate|redirect)\s+"
@@ -104,7 +140,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"call|ring)\s+(?:me\s+)?(?:to\s+)?"
             + _DET
             + _ADJ
-            + r"(?:human(?:\s+being)?|person|agent|representative|operator|supervisor|manager|"
+            + r"(?:human(?:\s+being)?|person|agent|representative|reps?|operator|supervisor|"
+            r"manager|"
             r"(?:\w+\s+)?(?:advis[eo]r|executive|specialist|officer|expert|consultant)|"
             r"some(?:one|body)\s+else|real\s+some(?:one|body)|"
             r"staff member|customer (?:service|support|care)|client (?:service|support|care)|"
@@ -112,14 +149,15 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "someone to talk to",
-            r"\b(?:some(?:one|body)|anyone|anybody|a (?:real )?(?:person|human))\s+(?:there\s+)?"
+            r"\b(?:some(?:one|body)|anyone|anybody|a (?:real )?(?:person|human))\s+"
+            r"(?:(?:real|else)\s+)?(?:there\s+)?"
             r"(?:(?:i|we)\s+(?:can|could)|to)\s+(?:talk|speak|chat)\s+(?:to|with)\b|"
             r"\bget\s+(?:me\s+)?some(?:one|body)\s+(?:to\s+)?(?:help|call|contact|look at)\b",
         ),
         (
             "a person please",
             rf"\b{_DET}{_ADJ}(?:human|person|agent|representative|operator|executive|advisor)"
-            r"\s*(?:,\s*)?(?:please|now|asap|already|!)",
+            r"\s*(?:,\s*)?(?:please|now|asap|already\s*(?:[.!?]|$)|!)",
         ),
         (
             "a team please",
@@ -128,6 +166,34 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "on the line",
             rf"\b(?:get|put|have|bring)\s+(?:me\s+)?{WHO}\s+(?:\w+\s+)?on the (?:line|phone)\b",
+        ),
+        (
+            "a person's help",
+            r"\b(?:human|live|personal|in-person|real person|real human)\s+(?:assistance|help|"
+            r"support|interaction|contact)\b|"
+            r"\b(?:help|assistance|support)\s+from\s+(?:a|an|some|your|one of your)\s+"
+            r"(?:real |actual |live )?(?:human|person|agent|people|staff|representative|advisor)|"
+            r"\b(?:can|could|would|will|may)\s+(?:a|an|one of your)\s+"
+            r"(?:real |actual |live |human )?"
+            r"(?:humans?|person|agents?|representatives?|advis[eo]rs?|staff member|manager|"
+            r"supervisor)\s+(?:please\s+)?(?:help|assist|look|check|call|contact|sort|handle|"
+            r"deal|take|review)\b|"
+            rf"\bput\s+{_DET}{_ADJ}{_PERSON}\s+on\b|"
+            r"\b(?:some(?:one|body)|a (?:real )?(?:person|human)) (?:else )?to (?:explain|look "
+            r"into|review|go through)\b|"
+            r"\b(?:complaint|complain)\w*\s+(?:to|with)\s+" + WHO,
+        ),
+        (
+            "escalate",
+            r"\bescalat(?:e|ing)\s+(?:this|it|that|my|the|our|to|please|now|asap)\b|"
+            r"\b(?:want|need|like|request|ask for)\w*\s+(?:an?\s+)?escalation\b|"
+            r"^\W*escalat\w*\W*(?:please|pls|now|asap)?\W*$",
+        ),
+        (
+            "anyone there",
+            r"\bare (?:there|you) (?:any )?(?:real |actual |live )?"
+            r"(?:humans?|people|persons?|agents?) "
+            r"(?:(?:\w+\s+)?(?:working|available|around|online|at all)|there|here)\b",
         ),
         ("call me", _CALL_ME),
         ("contact a person", rf"\b{_CONTACT}\s+{WHO}"),
@@ -150,7 +216,18 @@ FRUSTRATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:stop|tired of|sick of|fed up with|done with|enough of)\s+(?:talking to\s+)?"
             r"(?:a\s+|the\s+|this\s+|these\s+)?(?:bots?|robots?|machines?|chatbots?|automated)\b|"
             r"\b(?:with|to)\s+(?:a|this)\s+(?:machine|robot|bot|chatbot)\b|"
-            r"\b(?:useless|stupid|dumb|pointless)\s+(?:bot|robot|machine|chatbot|ai|assistant)\b",
+            r"\b(?:useless|stupid|dumb|pointless)\s+(?:bot|robot|machine|chatbot|ai|assistant)\b|"
+            r"\b(?:hate|can'?t stand|don'?t like|do not like|no more|not another)\s+"
+            r"(?:talking to\s+|"
+            r"chatting with\s+|dealing with\s+)?(?:a\s+|the\s+|this\s+|these\s+)?(?:bots?|robots?|"
+            r"machines?|chatbots?|automated \w+)\b|"
+            r"(?<!\bi'm )(?<!\bim )(?<!\bi am )(?<!\bare you )(?<!\bprove )(?<!\bthat )"
+            r"(?<!\bif )(?<!\bis it )(?<!\bis this )\b(?:not|no)\s+(?:you|a bot|the bot|this bot|a "
+            r"machine|a robot|bots?|robots?|machines?)\s*[,.!;:-]+\s*(?:i want |i need |give me |"
+            r"get me |just )?(?:an?\s+)?(?:real |actual |live )?(?:human|person|agent|people)\b|"
+            r"\b(?:help|humans?|person|people|agents?|answers?|support|assistance|some(?:one|body))"
+            r"\s*,?\s+not\s+(?:an?\s+|"
+            r"the\s+|this\s+|some\s+)?(?:bots?|robots?|machines?|chatbots?|ai|computer)\b",
         ),
         (
             "you cannot help",
@@ -161,12 +238,21 @@ FRUSTRATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"you (?:don'?t|do not|dont) (?:understand|get it)|"
             r"(?:don'?t|do not) want to (?:talk|speak|chat) (?:to|with) (?:you|a bot|the bot)|"
             r"this (?:conversation|chat) is (?:not|going nowhere|useless|pointless)|"
-            r"(?:is|are) not leading anywhere|get me out of (?:this|here))",
+            r"(?:is|are) not leading anywhere|get me out of (?:this|here)|"
+            r"you keep (?:giving|sending|saying|telling|repeating|showing)\w* "
+            r"(?:me )?(?:the same|that)|"
+            r"(?:you(?:'re| are| r)?|youre|this(?: bot| chat| conversation)? is|talking to you is) "
+            r"(?:such |just |a |an |such a |just a |complete |total |absolute |utter )*"
+            r"waste of (?:my )?time|"
+            r"(?:this|that|it|you)(?:'s| is| are|'re)? ?(?:not|n'?t|isn'?t|aren'?t|doesn'?t|"
+            r"does not|are not) (?:help|helping|helpful|of any help)\b(?! me (?:to|with|find))|"
+            r"(?:this|that) (?:is|was) no help)",
         ),
     )
 )
 ABOUT_A_CALL = re.compile(
-    r"\b(?:call|calls|line|number|phone|helpline|hotline|connection)\b[^.!?]{0,40}?\b(?:not "
+    r"\b(?:call|calls|line|number|phone|helpline|hotline|connection|details|e-?mail|"
+    r"address)\b[^.!?]{0,40}?\b(?:not "
     r"(?:connect\w*|going through|working|valid|reachable|answer\w*)|won'?t (?:connect|go through)|"
     r"can'?t (?:connect|get through)|keeps? (?:dropping|disconnecting|cutting)|dropped|"
     r"disconnected|cut off|busy|engaged|wrong|incorrect|invalid|no one (?:answers|picks up)|"
