@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from baton.detect import Detector, DetectState, read_examples
+from baton.detect.detector import Models
 from baton.detect.encoder import (
     DEFAULT_ENCODER,
     INT8_SUFFIX,
@@ -32,7 +33,13 @@ from baton.detect.encoder import (
     load_encoder,
 )
 from baton.detect.examples import Example, resolve_training_path
-from baton.detect.model import train_intent_model
+from baton.detect.model import (
+    DEFAULT_SCOPE_BUDGET,
+    DEFAULT_SCOPE_CUT,
+    VALIDATION_IN_SCOPE_FLOOR,
+    cut_for_share,
+    train_intent_model,
+)
 from baton.detect.training import load_models, models_key
 from baton.domain import Conversation, ReasonCode
 from baton.policy import Policy, default_policy
@@ -294,3 +301,46 @@ def _no_hub() -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+def test_the_scope_cut_is_fixed_without_validation_and_the_policy_moves_it(
+    encoder: Encoder, examples: list[Example]
+) -> None:
+    model = train_intent_model(examples, encoder=encoder)
+    assert model.scope_cut == DEFAULT_SCOPE_CUT
+    near, far = "my new card has still not arrived", "what is the capital of mongolia"
+    assert model.predict(far).out_of_scope > 0.5 > model.predict(near).out_of_scope
+
+    def low(text: str, detect: dict[str, float]) -> bool:
+        detector = Detector(_with_detect(detect), Models(intents=model))
+        decision, _ = detector.decide(
+            Conversation(id="c", turns=(turn(1, text),)), DetectState(), NOW
+        )
+        return ReasonCode.LOW_CONFIDENCE in decision.codes
+
+    assert low(far, {}) and not low(far, {"scope_cut": 0.0})
+    assert not low(near, {}) and low(near, {"scope_cut": 1.5})
+    share = Detector(
+        _with_detect({"expected_out_of_scope_share": 0.2}), Models(intents=model)
+    ).scope_cut
+    assert share == pytest.approx(cut_for_share(0.2)) and share < DEFAULT_SCOPE_CUT
+
+
+def _with_detect(update: dict[str, float]) -> Policy:
+    policy = default_policy()
+    return policy.model_copy(update={"detect": policy.detect.model_copy(update=update)})
+
+
+def test_a_validation_file_fits_the_cut_to_the_in_scope_floor(
+    encoder: Encoder, examples: list[Example]
+) -> None:
+    train = [e for i, e in enumerate(examples) if i % 3]
+    held = [e for i, e in enumerate(examples) if not i % 3]
+    model = train_intent_model(train, validation=held, encoder=encoder)
+    assert model.scope_cut != DEFAULT_SCOPE_CUT
+    predictions = model.predict_many([e.text for e in held])
+    pairs = list(zip(predictions, held, strict=True))
+    kept = [p.intent == e.intent and p.out_of_scope < 0.5 for p, e in pairs]
+    raw = [p.intent == e.intent for p, e in pairs]
+    floor = min(VALIDATION_IN_SCOPE_FLOOR, sum(raw) / len(raw) - DEFAULT_SCOPE_BUDGET)
+    assert sum(kept) / len(kept) >= floor - 1e-9

@@ -64,3 +64,15 @@ def test_policy_check_command(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["policy", "check", str(bad)])
     assert result.exit_code == 1
     assert load_policy(good).name == "default"
+
+
+def test_the_scope_settings_are_checked_and_exclusive() -> None:
+    share = "failure_streak: 2\n  expected_out_of_scope_share: 0.6"
+    text = BASE.replace("failure_streak: 2", share)
+    assert parse_policy(text).detect.expected_out_of_scope_share == 0.6
+    with pytest.raises(PolicyInvalid) as info:
+        parse_policy(BASE.replace("failure_streak: 2", "failure_streak: 2\n  scope_cut: 3"))
+    assert info.value.field == "detect.scope_cut"
+    both = text.replace("share: 0.6", "share: 0.6\n  scope_cut: 0.6")
+    with pytest.raises(PolicyInvalid, match="not both"):
+        parse_policy(both)

@@ -27,7 +27,8 @@ def _detector(
 ) -> Detector:
     from baton.config import get_settings
     from baton.detect import Detector, load_models, read_examples, train_models
-    from baton.learn.evaluate import sample_shots
+    from baton.detect.training import policy_encoder
+    from baton.learn.evaluate import primed_encoder, sample_shots
 
     cache = get_settings().model_cache_dir
     if train is None and val is None:
@@ -36,8 +37,16 @@ def _detector(
     if examples is not None and shots is not None:
         examples = sample_shots(examples, shots)
     validation = read_examples(val) if val is not None else ()
+    files = [read_examples(train) if train is not None else [], validation]
+    texts = [[e.text for e in file] for file in files]
+    encoder = primed_encoder(policy_encoder(policy, cache), texts, cache)
     models = train_models(
-        policy, base_dir=policy_dir, train=examples, validation=validation, cache_dir=cache
+        policy,
+        base_dir=policy_dir,
+        train=examples,
+        validation=validation,
+        cache_dir=cache,
+        encoder=encoder,
     )
     return Detector(policy, models)
 
@@ -149,17 +158,19 @@ def eval_command(
 ) -> None:
     """Score Detect on a labelled file: escalation and per-reason P/R/F1, queue, intent, latency."""
     from baton.cli.eval_person import cross_detector, variants
+    from baton.config import get_settings
     from baton.detect import read_examples
     from baton.detect.baseline import BaselineDetector
     from baton.detect.examples import training_examples
     from baton.errors import BatonError
-    from baton.learn.evaluate import read_cases, resample_out_of_scope
+    from baton.learn.evaluate import prime_encoder, read_cases, resample_out_of_scope, sample_shots
     from baton.policy import load_policy
 
     try:
         policy = _with_encoder(load_policy(policy_file), encoder)
         policy_dir = policy_file.parent if policy_file else None
         cases = read_cases(data)
+        whole_file = cases
         if oos_share is not None:
             cases = resample_out_of_scope(cases, oos_share)
         if cross:
@@ -167,6 +178,8 @@ def eval_command(
         else:
             detector = _detector(policy, policy_dir, train, val, shots)
         runs = variants(data, cases, flag, typos)
+        every = [*whole_file, *(c for chosen in runs.values() for c in chosen)]
+        prime_encoder(detector, every, get_settings().model_cache_dir)
         reports = {name: _run(name, detector, chosen, policy) for name, chosen in runs.items()}
         cases = runs["baton"]
         models = getattr(detector, "models", None)
@@ -174,6 +187,8 @@ def eval_command(
             reports["baton"].mode = models.mode
         if baseline:
             examples = read_examples(train) if train else training_examples(policy, policy_dir)
+            if train is not None and shots is not None:
+                examples = sample_shots(examples, shots)
             reports["baseline"] = _run(
                 "baseline", BaselineDetector(policy, examples), cases, policy
             )

@@ -185,6 +185,12 @@ def learn_cmd(
 
     settings = get_settings()
     policy = load_policy(settings.policy)
+    models = None
+    if policy.detect.encoder:
+        from baton.detect import load_models
+
+        base = Path(settings.policy).parent if settings.policy else None
+        models = load_models(policy, base_dir=base, cache_dir=settings.model_cache_dir)
     with store_session(settings) as session:
         result, proposed = learn(
             session=session,
@@ -196,6 +202,7 @@ def learn_cmd(
             min_recall=min_recall,
             cache_dir=settings.model_cache_dir,
             policy_dir=settings.policy.parent if settings.policy else None,
+            models=models,
         )
         if examples is not None:
             with examples.open("w", encoding="utf-8") as fh:
@@ -203,7 +210,7 @@ def learn_cmd(
                     session=session, tenant_id=tenant, since=_aware(since), until=_aware(until)
                 ):
                     fh.write(json.dumps(example) + "\n")
-    if out is not None and result.proposals:
+    if out is not None and (result.proposals or result.scope_cut is not None):
         header = f"# Proposed by `baton learn` from {result.labelled} labelled handoffs.\n"
         body = yaml.safe_dump(proposed.model_dump(mode="json"), sort_keys=False)
         out.write_text(header + body, encoding="utf-8")
@@ -218,36 +225,44 @@ def _print_learn(result: LearnResult, out: Path | None, examples: Path | None) -
         f"{result.labelled} labelled handoffs, {result.examples} training examples"
         + (f" written to {examples}" if examples else "")
     )
-    if not result.proposals:
+    cut = result.scope_cut
+    if cut is not None:
+        console.print(
+            f"scope cut {cut.current:g} -> {cut.proposed:g}: drops {cut.removes_unnecessary} of "
+            f"{cut.unnecessary} unnecessary out-of-scope handoffs and {cut.removes_necessary} of "
+            f"{cut.necessary} necessary ones (recall {cut.recall:.1%})"
+        )
+    if not result.proposals and cut is None:
         console.print("no threshold change to propose: the labels do not support one")
         return
-    table = Table(title="Proposed thresholds")
-    for column in (
-        "reason",
-        "threshold",
-        "labelled",
-        "drops unnecessary",
-        "drops necessary",
-        "recall",
-        "replayed: handoffs",
-        "replayed: drops necessary / unnecessary / unlabelled",
-    ):
-        table.add_column(column)
-    for p in result.proposals:
-        m = p.measured
-        table.add_row(
-            p.reason,
-            f"{p.current:g} -> {p.proposed:g}",
-            f"{p.labelled} ({p.unnecessary} unnecessary)",
-            str(p.removes_unnecessary),
-            str(p.removes_necessary),
-            f"{p.recall:.1%}",
-            f"{m.escalations_before} -> {m.escalations_after}" if m else "",
-            f"{m.removed_necessary} / {m.removed_unnecessary} / {m.removed_unlabelled}"
-            if m
-            else "",
-        )
-    console.print(table)
+    if result.proposals:
+        table = Table(title="Proposed thresholds")
+        for column in (
+            "reason",
+            "threshold",
+            "labelled",
+            "drops unnecessary",
+            "drops necessary",
+            "recall",
+            "replayed: handoffs",
+            "replayed: drops necessary / unnecessary / unlabelled",
+        ):
+            table.add_column(column)
+        for p in result.proposals:
+            m = p.measured
+            table.add_row(
+                p.reason,
+                f"{p.current:g} -> {p.proposed:g}",
+                f"{p.labelled} ({p.unnecessary} unnecessary)",
+                str(p.removes_unnecessary),
+                str(p.removes_necessary),
+                f"{p.recall:.1%}",
+                f"{m.escalations_before} -> {m.escalations_after}" if m else "",
+                f"{m.removed_necessary} / {m.removed_unnecessary} / {m.removed_unlabelled}"
+                if m
+                else "",
+            )
+        console.print(table)
     if result.replay is not None:
         console.print(
             "[bold]Effect, measured by replaying the same period through the live engine:[/]"

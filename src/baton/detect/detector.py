@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from baton.detect.model import IntentModel, IntentPrediction
+from baton.detect.model import IntentModel, IntentPrediction, cut_for_share
 from baton.detect.person_model import PersonModel
 from baton.detect.signals import sentiment as mood
 from baton.detect.signals import urgency as rush
@@ -48,6 +48,7 @@ class Detector:
     def __init__(self, policy: Policy, models: Models | None = None) -> None:
         self.policy = policy
         self.models = models or Models()
+        self.scope_cut = scope_cut(policy, self.models.intents)
 
     def decide(
         self, conversation: Conversation, state: DetectState, now: datetime
@@ -85,7 +86,8 @@ class Detector:
         self, conversation: Conversation, turn: Turn, state: DetectState
     ) -> tuple[Decision, DetectState]:
         text = turn.text
-        prediction = self.models.intents.predict(text) if self.models.intents else None
+        intents = self.models.intents
+        prediction = intents.predict(text, self.scope_cut) if intents else None
         asked = self._person_request(text)
         low, known = self._scope(turn, prediction, asked)
         level, mood_words = mood.compound(text)
@@ -170,6 +172,19 @@ class Detector:
             sentiment=mood.sentiment(levels),
             urgency=rush.level(urgency.score),
         )
+
+
+def scope_cut(policy: Policy, model: IntentModel | None) -> float | None:
+    """The policy's scope cut for an encoder-mode model (explicit, or from the expected share
+    out of scope), or None to keep the model's own; light mode keeps its budget cut."""
+    if model is None or model.mode != "encoder":
+        return None
+    detect = policy.detect
+    if detect.scope_cut is not None:
+        return detect.scope_cut
+    if detect.expected_out_of_scope_share is not None:
+        return cut_for_share(detect.expected_out_of_scope_share)
+    return None
 
 
 def _stronger(a: Signal, b: Signal) -> Signal:

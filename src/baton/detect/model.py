@@ -1,14 +1,24 @@
 """Baton's model of the bot's scope: which intent a message is, and how sure, or out of scope.
 
 Word + character TF-IDF into a linear SVM, trained in seconds. In encoder mode a sentence
-encoder's embedding (`baton.detect.encoder`) joins the TF-IDF features of the same SVM, and the
-cosine to the nearest in-scope training example joins the scope score; that example is the
-prediction's evidence. Two things are fitted on data the
-SVM did not see (a held-out fifth of the training file, or a validation file when given):
-a softmax temperature, so intent probabilities are calibrated, and the scope cut, the lowest
-score still called in scope. The cut is the highest one that costs in-scope accuracy no more than
-`scope_budget`, so out-of-scope recall is as high as the budget allows; it maps to an
-out-of-scope score of 0.5, which the policy's `detect.scope_threshold` compares against.
+encoder's embedding (`baton.detect.encoder`) joins the TF-IDF features of the same SVM. A softmax
+temperature, so intent probabilities are calibrated, is fitted on data the SVM did not see (a
+held-out fifth of the training file, or a validation file when given).
+
+The scope score and its cut, the lowest score still called in scope, map to an out-of-scope
+score of 0.5, which the policy's `detect.scope_threshold` compares against:
+
+- light mode: the margin of the best intent (over the out-of-scope class when trained with one);
+  the cut is the highest that costs held-out in-scope accuracy no more than `scope_budget`.
+- encoder mode (issue #20): the mean cosine of the text to the `NEIGHBOURS` most similar training
+  examples of the predicted intent, plus `CONFIDENCE_WEIGHT` times the intent's probability. Its
+  cut is a fixed number, `DEFAULT_SCOPE_CUT`, chosen on CLINC150 train and val (never test) so
+  that one cut serves bots of 10 to 100 examples per intent, 40 to 150 intents and 18 % to 60 %
+  of traffic out of scope, with no validation split (docs/detect.md). The policy may move it
+  (`detect.expected_out_of_scope_share`, `detect.scope_cut`: `cut_for_share`). With a
+  validation file the cut is fitted on it instead: the highest that keeps in-scope accuracy at
+  `VALIDATION_IN_SCOPE_FLOOR` (or one point under the raw accuracy, when that is lower).
+  The nearest training example and its cosine are the prediction's evidence.
 """
 
 from __future__ import annotations
@@ -29,8 +39,32 @@ from baton.detect.features import TextFeatures
 
 DEFAULT_SCOPE_BUDGET = 0.01
 EMBEDDING_SCALE = 2.0
-SIMILARITY_WEIGHT = 2.0
+NEIGHBOURS = 3
+CONFIDENCE_WEIGHT = 0.2
+DEFAULT_SCOPE_CUT = 0.65
+VALIDATION_IN_SCOPE_FLOOR = 0.935
+# The cut that maximised mean overall accuracy (out of scope as a class) at each expected share,
+# on the simulated bots of docs/detect.md ("Out of scope on small bots"); interpolated between.
+SHARE_CUTS = (
+    (0.05, 0.45),
+    (0.1, 0.52),
+    (0.2, 0.56),
+    (0.3, 0.59),
+    (0.4, 0.62),
+    (0.5, 0.64),
+    (0.6, 0.65),
+    (0.7, 0.72),
+    (0.8, 0.765),
+    (0.9, 0.80),
+)
 _HOLD_OUT_EVERY = 5
+_CHUNK = 256
+
+
+def cut_for_share(share: float) -> float:
+    """The encoder-mode scope cut for a bot whose traffic is this share out of scope."""
+    shares, cuts = zip(*SHARE_CUTS, strict=True)
+    return float(np.interp(share, shares, cuts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +95,28 @@ class Embedding:
     weights: np.ndarray
     vectors: np.ndarray
     texts: tuple[str, ...]
-    similarity_weight: float = SIMILARITY_WEIGHT
+    labels: np.ndarray
 
-    def nearest(self, embedded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Index of each row's most similar training example, and that cosine."""
-        sims = embedded @ self.vectors.T
-        index = sims.argmax(axis=1)
-        return index, sims[np.arange(len(index)), index]
+    def support(
+        self, embedded: np.ndarray, predicted: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's most similar training example and that cosine (the evidence), and the mean
+        cosine of its `NEIGHBOURS` most similar examples of the predicted intent (the scope)."""
+        index = np.zeros(len(embedded), dtype=np.int64)
+        best = np.zeros(len(embedded), dtype=np.float32)
+        support = np.zeros(len(embedded), dtype=np.float32)
+        for start in range(0, len(embedded), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            sims = embedded[part] @ self.vectors.T
+            rows = np.arange(len(sims))
+            index[part] = sims.argmax(axis=1)
+            best[part] = sims[rows, index[part]]
+            own = np.where(self.labels[None, :] == predicted[part, None], sims, -np.inf)
+            k = min(NEIGHBOURS, own.shape[1])
+            top = -np.partition(-own, k - 1, axis=1)[:, :k]
+            found = np.isfinite(top)
+            support[part] = np.where(found, top, 0.0).sum(axis=1) / np.maximum(found.sum(1), 1)
+        return index, best, support
 
 
 class IntentModel:
@@ -96,7 +145,7 @@ class IntentModel:
             )
         self.encoder: Encoder | None = None
         self.temperature = 1.0
-        self.scope_cut = -np.inf
+        self.scope_cut = DEFAULT_SCOPE_CUT if embedding is not None else -np.inf
         self.scope_scale = 1.0
 
     def __getstate__(self) -> dict[str, object]:
@@ -132,13 +181,14 @@ class IntentModel:
         neighbours: Embedding | None = None,
     ) -> _Scores:
         inside = raw[..., self._in]
-        top = inside.max(axis=-1)
-        scope = top - raw[..., self._oos] if self._oos is not None else top
         neighbours = neighbours or self.embedding
         if neighbours is None or embedded is None:
+            top = inside.max(axis=-1)
+            scope = top - raw[..., self._oos] if self._oos is not None else top
             return _Scores(inside, scope)
-        nearest, similarity = neighbours.nearest(embedded)
-        scope = scope + neighbours.similarity_weight * similarity
+        nearest, similarity, support = neighbours.support(embedded, inside.argmax(axis=-1))
+        confidence = softmax(inside * self.temperature, axis=-1).max(axis=-1)
+        scope = support + CONFIDENCE_WEIGHT * confidence
         return _Scores(inside, scope, nearest, similarity)
 
     def raw_scores(self, text: str, embedded: np.ndarray | None = None) -> np.ndarray:
@@ -148,20 +198,28 @@ class IntentModel:
             scores = scores + embedded @ self.embedding.weights
         return scores
 
-    def predict(self, text: str) -> IntentPrediction:
-        """The most likely intent, its probability, and the chance the text is out of scope."""
+    def predict(self, text: str, cut: float | None = None) -> IntentPrediction:
+        """The most likely intent, its probability, and the chance the text is out of scope
+        (against `cut`, the policy's scope cut, when given; else the model's own)."""
         embedded = None
         if self.embedding is not None:
             if self.encoder is None:
                 raise RuntimeError("an encoder-mode model needs attach(encoder) before predicting")
             embedded = self.encoder.encode_one(text)[None, :]
         raw = self.raw_scores(text, None if embedded is None else embedded[0])
-        return self._predictions(self._split(raw[None, :], embedded))[0]
+        return self._predictions(self._split(raw[None, :], embedded), cut)[0]
 
-    def predict_many(self, texts: Sequence[str]) -> list[IntentPrediction]:
+    def predict_many(
+        self, texts: Sequence[str], cut: float | None = None
+    ) -> list[IntentPrediction]:
         """`predict` over many texts at once, for evaluation."""
         embedded = self._embed(texts)
-        return self._predictions(self._split(self.batch_scores(texts, embedded), embedded))
+        return self._predictions(self._split(self.batch_scores(texts, embedded), embedded), cut)
+
+    def scope_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """The texts' scope scores, on the scale of the cut (under the cut is out of scope)."""
+        embedded = self._embed(texts)
+        return self._split(self.batch_scores(texts, embedded), embedded).scope
 
     def batch_scores(self, texts: Sequence[str], embedded: np.ndarray | None = None) -> np.ndarray:
         matrix = self.features.matrix(texts).astype(np.float32)
@@ -170,13 +228,14 @@ class IntentModel:
             scores = scores + embedded @ self.embedding.weights
         return scores
 
-    def out_of_scope(self, scope: np.ndarray) -> np.ndarray:
-        """Map scope scores to [0, 1]; exactly 0.5 at the fitted cut."""
-        z = np.clip((self.scope_cut - scope) / self.scope_scale, -30.0, 30.0)
+    def out_of_scope(self, scope: np.ndarray, cut: float | None = None) -> np.ndarray:
+        """Map scope scores to [0, 1]; exactly 0.5 at the cut (the fitted one unless given)."""
+        cut = self.scope_cut if cut is None else cut
+        z = np.clip((cut - scope) / self.scope_scale, -30.0, 30.0)
         result: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return result
 
-    def _predictions(self, scores: _Scores) -> list[IntentPrediction]:
+    def _predictions(self, scores: _Scores, cut: float | None = None) -> list[IntentPrediction]:
         out = []
         for i in range(len(scores.scope)):
             probabilities = softmax(scores.intent_scores[i] * self.temperature)
@@ -190,7 +249,7 @@ class IntentModel:
                 IntentPrediction(
                     intent=ranked[0][0],
                     confidence=ranked[0][1],
-                    out_of_scope=float(self.out_of_scope(np.asarray(scores.scope[i]))),
+                    out_of_scope=float(self.out_of_scope(np.asarray(scores.scope[i]), cut)),
                     ranked=ranked,
                     nearest=nearest,
                     similarity=similarity,
@@ -206,19 +265,28 @@ class IntentModel:
         embedded: np.ndarray | None = None,
         neighbours: Embedding | None = None,
         scope_budget: float = DEFAULT_SCOPE_BUDGET,
+        fit_cut: bool = True,
     ) -> None:
         """Fit the temperature and the scope cut on scores of examples the SVM was not fitted on
-        (and, in encoder mode, on their similarity to `neighbours`, the examples it was)."""
+        (and, in encoder mode, on their similarity to `neighbours`, the examples it was).
+
+        In encoder mode the cut is fitted only when `fit_cut` (a validation file was given);
+        otherwise it stays the fixed `DEFAULT_SCOPE_CUT`, which transfers across bots."""
         labels_arr = np.asarray(labels)
         inside = labels_arr != OUT_OF_SCOPE
-        scores = self._split(raw, embedded, neighbours)
+        intent_scores = raw[..., self._in]
         self.temperature = _fit_temperature(
-            scores.intent_scores[inside], [self.intents.index(x) for x in labels_arr[inside]]
+            intent_scores[inside], [self.intents.index(x) for x in labels_arr[inside]]
         )
+        scores = self._split(raw, embedded, neighbours)
         predicted = np.asarray(self.intents)[scores.intent_scores.argmax(axis=1)]
         correct = (predicted == labels_arr)[inside]
         scope_in = scores.scope[inside]
-        self.scope_cut = _fit_cut(scope_in, correct, scope_budget)
+        encoder_mode = scores.nearest is not None
+        if not encoder_mode:
+            self.scope_cut = _fit_cut(scope_in, correct, scope_budget)
+        elif fit_cut:
+            self.scope_cut = _fit_floor_cut(scope_in, correct, scope_budget)
         self.scope_scale = max(float(np.std(scope_in)) * 0.2, 1e-3)
 
 
@@ -249,6 +317,17 @@ def _fit_cut(scope: np.ndarray, correct: np.ndarray, budget: float) -> float:
     return float((scope[order[allowed - 1]] + scope[order[allowed]]) / 2)
 
 
+def _fit_floor_cut(scope: np.ndarray, correct: np.ndarray, budget: float) -> float:
+    """The highest cut that keeps in-scope accuracy at `VALIDATION_IN_SCOPE_FLOOR`, or `budget`
+    under the raw accuracy when that is already below the floor (so out-of-scope recall is as
+    high as that accuracy allows)."""
+    if len(scope) == 0:
+        return DEFAULT_SCOPE_CUT
+    accuracy = float(correct.mean())
+    floor = min(VALIDATION_IN_SCOPE_FLOOR, accuracy - budget)
+    return _fit_cut(scope, correct, accuracy - floor)
+
+
 def _fit_svm(matrix: object, labels: Sequence[str]) -> LinearSVC:
     svm = LinearSVC(C=1.0, dual=True, max_iter=5000, random_state=0)
     svm.fit(matrix, np.asarray(labels))
@@ -271,14 +350,17 @@ def _hold_out(labels: Sequence[str]) -> np.ndarray:
 def _embedding(
     encoder: Encoder, vectors: np.ndarray, texts: Sequence[str], labels: Sequence[str]
 ) -> Embedding:
-    """The in-scope training examples as neighbours (SVM weights are filled in by the model)."""
+    """The in-scope training examples as neighbours, each with its intent's index among the
+    sorted intents (the model's order); SVM weights are filled in by the model."""
     rows = [i for i, label in enumerate(labels) if label != OUT_OF_SCOPE]
+    intents = {name: n for n, name in enumerate(sorted({labels[i] for i in rows}))}
     return Embedding(
         encoder_name=encoder.name,
         encoder_version=encoder.version,
         weights=np.zeros((0, 0), dtype=np.float32),
         vectors=np.ascontiguousarray(vectors[rows], dtype=np.float32),
         texts=tuple(texts[i] for i in rows),
+        labels=np.asarray([intents[labels[i]] for i in rows], dtype=np.int32),
     )
 
 
@@ -356,4 +438,5 @@ def _calibrate_on_hold_out(
         embedded=embedded,
         neighbours=neighbours,
         scope_budget=scope_budget,
+        fit_cut=False,
     )

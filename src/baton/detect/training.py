@@ -36,7 +36,7 @@ from baton.detect.person_model import MIN_CUT as PERSON_FLOOR
 from baton.detect.person_model import train_person_model
 from baton.policy import Policy
 
-MODEL_FORMAT = "3"
+MODEL_FORMAT = "4"
 PERSON_EXAMPLES = "baton:detect/data/human_request.jsonl"
 
 _memo: dict[str, Models] = {}
@@ -58,12 +58,14 @@ def train_models(
     train: Sequence[Example] | None = None,
     validation: Sequence[Example] = (),
     cache_dir: Path | None = None,
+    encoder: Encoder | None = None,
 ) -> Models:
     """Train the scope/intent model (from `train`, else the policy's file) and the person model.
 
     In encoder mode (`detect.encoder`), the encoder's export is looked up under `cache_dir`,
-    where the training examples' embeddings are kept too."""
-    encoder = policy_encoder(policy, cache_dir)
+    where the training examples' embeddings are kept too; `encoder` stands in for it when given
+    (an evaluation's, primed with a whole file's embeddings)."""
+    encoder = encoder or policy_encoder(policy, cache_dir)
     if train is None:
         examples = training_examples(policy, base_dir)
     else:

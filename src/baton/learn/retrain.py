@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baton.detect.detector import Models
 from baton.domain import ReasonCode
 from baton.learn.replay import ReplayResult, replay_each
 from baton.policy import Policy
@@ -61,11 +62,27 @@ class ThresholdProposal(BaseModel):
     measured: Measured | None = Field(default=None, description="the replay's figures")
 
 
+class ScopeCutProposal(BaseModel):
+    """A lower encoder-mode scope cut (`detect.scope_cut`), from `baton.learn.scope_cut`."""
+
+    current: float
+    proposed: float
+    labelled: int
+    necessary: int
+    unnecessary: int
+    removes_unnecessary: int
+    removes_necessary: int
+    recall: float
+
+
 class LearnResult(BaseModel):
     examples: int
     labelled: int
     proposals: list[ThresholdProposal]
     replay: ReplayResult | None
+    scope_cut: ScopeCutProposal | None = Field(
+        default=None, description="a lower encoder-mode scope cut, if the labels support one"
+    )
 
 
 def _labelled_rows(
@@ -234,18 +251,43 @@ def learn(
     min_recall: float = 0.98,
     cache_dir: Path | None = None,
     policy_dir: Path | None = None,
+    models: Models | None = None,
 ) -> tuple[LearnResult, Policy]:
     """Propose threshold changes from the labels and measure them by replaying the period
-    through the live engine (`baton.learn.replay`): the figures are the replay's."""
+    through the live engine (`baton.learn.replay`): the figures are the replay's.
+
+    With the policy's trained `models` in encoder mode, a lower scope cut is proposed too
+    (`baton.learn.scope_cut`)."""
+    from baton.learn.scope_cut import apply_cut, propose_scope_cut
+
     examples = labelled(session=session, tenant_id=tenant_id, since=since, until=until)
     proposals = propose(
         examples=examples, policy=policy, min_labels=min_labels, min_recall=min_recall
     )
     proposed = apply(policy, proposals)
+    cut = (
+        propose_scope_cut(
+            session=session,
+            tenant_id=tenant_id,
+            policy=policy,
+            models=models,
+            since=since,
+            until=until,
+            min_labels=min_labels,
+            min_recall=min_recall,
+        )
+        if models is not None
+        else None
+    )
+    if cut is not None:
+        proposed = apply_cut(proposed, cut)
+        if not proposals:
+            proposed = proposed.model_copy(update={"name": f"{policy.name}-proposed"})
     measured = None
-    if proposals:
+    if proposals or cut is not None:
         # All proposals together, then each alone, against one baseline run of the period.
-        alone = [apply(policy, [p]) for p in proposals] if len(proposals) > 1 else []
+        several = len(proposals) > 1 or (cut is not None and proposals)
+        alone = [apply(policy, [p]) for p in proposals] if several else []
         together, *each = replay_each(
             session=session,
             tenant_id=tenant_id,
@@ -258,7 +300,7 @@ def learn(
         )
         proposals = [
             p.model_copy(update={"measured": _measured(r)})
-            for p, r in zip(proposals, each or [together], strict=True)
+            for p, r in zip(proposals, each or [together] * len(proposals), strict=True)
         ]
         measured = together
     result = LearnResult(
@@ -271,5 +313,6 @@ def learn(
         labelled=len(examples),
         proposals=proposals,
         replay=measured,
+        scope_cut=cut,
     )
     return result, proposed

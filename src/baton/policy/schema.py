@@ -75,6 +75,27 @@ class DetectConfig(Strict):
         description="sentence encoder for encoder mode (a name exported with `baton encoder "
         "export`, or a folder holding model.onnx and tokenizer.json); unset = light mode",
     )
+    expected_out_of_scope_share: float | None = Field(
+        default=None,
+        gt=0.0,
+        lt=1.0,
+        description="encoder mode: the share of traffic expected out of scope; moves the scope "
+        "cut to the one that served that share best on public data (unset = the default cut, "
+        "chosen for 18-60 %)",
+    )
+    scope_cut: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.5,
+        description="encoder mode: an explicit scope cut (the mean cosine to the predicted "
+        "intent's 3 nearest examples + 0.2 x its probability); wins over everything else",
+    )
+
+    @model_validator(mode="after")
+    def _one_scope_setting(self) -> DetectConfig:
+        if self.scope_cut is not None and self.expected_out_of_scope_share is not None:
+            raise ValueError("set detect.scope_cut or detect.expected_out_of_scope_share, not both")
+        return self
 
 
 class IntentConfig(Strict):
