@@ -35,6 +35,7 @@ from baton.store.tenants import create_tenant, set_tenant_policy
 from baton.tenant_policy import TenantRuntimes
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+WEEK = timedelta(days=7)
 
 # Synthetic customer and bot lines (written for these tests), each with the decision the default
 # policy makes on it.
@@ -48,8 +49,17 @@ STRICT = "strict"
 TENANTS = (DEFAULT_TENANT, STRICT)
 
 
-def strict_policy_yaml() -> str:
+def weekly_policy_yaml() -> str:
+    """The shipped policy with its hours in UTC and no holidays: every week alike, so a run that
+    starts on a week boundary meets the same open and closed hours whenever it starts."""
     text = default_policy_path().read_text(encoding="utf-8")
+    assert "timezone: Europe/London" in text and "holidays:" in text
+    text = text.replace("timezone: Europe/London", "timezone: UTC")
+    return "\n".join(line for line in text.splitlines() if "holidays:" not in line) + "\n"
+
+
+def strict_policy_yaml(text: str | None = None) -> str:
+    text = text or default_policy_path().read_text(encoding="utf-8")
     for old, new in (
         ("name: default", "name: strict"),
         ("bot_confidence_floor: 0.4", "bot_confidence_floor: 0.9"),
@@ -66,6 +76,13 @@ class Clock:
 
     def advance(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)
+        return self.now
+
+    def next_week(self) -> datetime:
+        """On to the next whole week from START (or stay, at START): each machine run starts at
+        the same hour of the same weekday, so Hypothesis replays a run the way it first went."""
+        weeks = -((self.now - START) // -WEEK)
+        self.now = START + weeks * WEEK
         return self.now
 
 
@@ -291,7 +308,9 @@ class Journey:
 
 
 @contextmanager
-def journey(settings: Settings) -> Iterator[Journey]:
+def journey(settings: Settings, *, weekly: bool = False) -> Iterator[Journey]:
+    """`weekly`: both tenants' policies keep UTC hours and no holidays (see `weekly_policy_yaml`),
+    for the state machine, whose runs each start a week on."""
     clock = Clock()
     settings = settings.model_copy(
         update={"rate_limit_per_minute": 0, "tenant_policy_cache_seconds": 0}
@@ -301,10 +320,19 @@ def journey(settings: Settings) -> Iterator[Journey]:
     with TestClient(app) as client:
         with session_scope(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
             create_tenant(session=session, tenant_id=STRICT, name="Strict", now=clock.now)
+            base = weekly_policy_yaml() if weekly else None
+            if base is not None:
+                set_tenant_policy(
+                    session=session,
+                    tenant_id=DEFAULT_TENANT,
+                    text=base,
+                    actor="test",
+                    now=clock.now,
+                )
             set_tenant_policy(
                 session=session,
                 tenant_id=STRICT,
-                text=strict_policy_yaml(),
+                text=strict_policy_yaml(base),
                 actor="test",
                 now=clock.now,
             )

@@ -70,6 +70,7 @@ class JourneyMachine(RuleBasedStateMachine):
         super().__init__()
         type(self).runs += 1
         self.j = type(self).journey
+        self.j.clock.next_week()
         tag = f"r{type(self).runs}"
         self.convs = [
             ConversationModel(f"{tag}-c{i}", tenant)
@@ -321,6 +322,16 @@ class JourneyMachine(RuleBasedStateMachine):
             check_store(s)
 
     @invariant()
+    def a_handback_leaves_the_detector_fresh(self) -> None:
+        """The next episode starts with no streaks; nothing of the last steers its first turn."""
+        with self.j.session() as s:
+            for conv in self.convs:
+                if conv.handed_back:
+                    row = s.get(ConversationRow, (conv.tenant, conv.id))
+                    assert row is not None
+                    assert not row.state, (conv.id, row.state)
+
+    @invariant()
     def nothing_crosses_tenants(self) -> None:
         with self.j.session() as s:
             check_tenants(s)
@@ -358,7 +369,9 @@ class JourneyMachine(RuleBasedStateMachine):
     def reassignments_reach_the_stream(self) -> None:
         for conv in self.convs:
             stream = [
-                d.get("handoff_id") for k, d in self.j.stream(conv.id) if k == "handoff.reassigned"
+                d.get("handoff_id")
+                for k, d in self.j.stream(conv.id, tenant=conv.tenant)
+                if k == "handoff.reassigned"
             ]
             for handoff_id in conv.handoffs:
                 logged = [k for k, _ in self.j.events(handoff_id)].count("reassigned")

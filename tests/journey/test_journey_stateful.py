@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import FlakyStrategyDefinition
 from hypothesis.stateful import run_state_machine_as_test
 
 from baton.config import Settings
@@ -48,7 +49,7 @@ REINJECT_STEPS = 900
 
 @pytest.fixture
 def live(settings: Settings) -> Iterator[Journey]:
-    with journey(settings) as j:
+    with journey(settings, weekly=True) as j:
         JourneyMachine.journey = j
         yield j
 
@@ -69,7 +70,14 @@ def test_journey_stateful_catches_reinjected(
     # One tenant: the defects live inside a tenant, and three conversations reach second episodes
     # within the budget where six spread over two tenants do not.
     monkeypatch.setattr(JourneyMachine, "tenants", (DEFAULT_TENANT,))
-    with journey(settings) as j, pytest.raises(AssertionError):
+    # With `no_silence` the failing run cannot drain (that is the defect), so its cases are still
+    # open when Hypothesis replays that run, which then fails sooner than it first did; Hypothesis
+    # names that divergence FlakyStrategyDefinition. The defect-free runs (test_journey_stateful)
+    # replay without it.
+    caught: tuple[type[Exception], ...] = (AssertionError,)
+    if defect == "no_silence":
+        caught = (AssertionError, FlakyStrategyDefinition)
+    with journey(settings, weekly=True) as j, pytest.raises(caught):
         JourneyMachine.journey = j
         budget = max(_budget(), REINJECT_STEPS)
         run_state_machine_as_test(JourneyMachine, settings=_settings(budget, shrink=False))
