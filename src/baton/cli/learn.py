@@ -134,7 +134,8 @@ def replay_cmd(
     since: Since = None,
     until: Until = None,
     baseline: Annotated[
-        Path | None, typer.Option(help="policy to compare with (default: the configured one)")
+        Path | None,
+        typer.Option(help="policy to compare with (default: the tenant's own, else configured)"),
     ] = None,
     examples: Annotated[int, typer.Option(help="flipping conversations to show")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
@@ -144,10 +145,16 @@ def replay_cmd(
     from baton.config import get_settings
     from baton.learn.replay import replay
     from baton.policy import load_policy
+    from baton.store.tenants import policy_of
 
     settings = get_settings()
-    base, new = load_policy(baseline or settings.policy), load_policy(policy)
+    new = load_policy(policy)
     with store_session(settings) as session:
+        base = (
+            load_policy(baseline)
+            if baseline is not None
+            else policy_of(session=session, tenant_id=tenant, default=load_policy(settings.policy))
+        )
         result = replay(
             session=session,
             tenant_id=tenant,
@@ -182,9 +189,11 @@ def learn_cmd(
     from baton.config import get_settings
     from baton.learn.retrain import learn, training_examples
     from baton.policy import load_policy
+    from baton.store.tenants import policy_of
 
     settings = get_settings()
-    policy = load_policy(settings.policy)
+    with store_session(settings) as session:
+        policy = policy_of(session=session, tenant_id=tenant, default=load_policy(settings.policy))
     models = None
     if policy.detect.encoder:
         from baton.detect import load_models
