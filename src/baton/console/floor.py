@@ -7,13 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from baton.api.deps import Now, RuntimeDep, SessionDep
+from baton.api.deps import Now, SessionDep
 from baton.console.actions import UnitOfWork, _me
-from baton.console.auth import CsrfChecked, SignedInDep
+from baton.console.auth import AgentRuntimeDep, CsrfChecked, SignedInDep
 from baton.console.web import ConsoleRoute, render
 from baton.desk import agents, board, inbox, service
 from baton.desk.sessions import SignedIn
+from baton.engine import Runtime
 from baton.errors import Forbidden
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -24,9 +26,7 @@ def _lead(signed: SignedIn) -> None:
         raise Forbidden("the floor is for supervisors and admins", field="role")
 
 
-def _context(
-    session: SessionDep, runtime: RuntimeDep, signed: SignedIn, now: Any
-) -> dict[str, Any]:
+def _context(session: Session, runtime: Runtime, signed: SignedIn, now: Any) -> dict[str, Any]:
     floor = board.floor_view(
         session=session, tenant_id=signed.agent.tenant_id, policy=runtime.policy, now=now
     )
@@ -43,7 +43,7 @@ def _context(
 def floor_page(
     request: Request,
     session: SessionDep,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: SignedInDep,
     now: Now,
     done: Annotated[str | None, Query(max_length=20)] = None,
@@ -60,7 +60,7 @@ def floor_page(
 
 @router.get("/floor/fragment", response_class=HTMLResponse)
 def floor_fragment(
-    request: Request, session: SessionDep, runtime: RuntimeDep, signed: SignedInDep, now: Now
+    request: Request, session: SessionDep, runtime: AgentRuntimeDep, signed: SignedInDep, now: Now
 ) -> Response:
     _lead(signed)
     return render(request, "_floor.html", _context(session, runtime, signed, now))
@@ -70,7 +70,7 @@ def floor_fragment(
 def reassign(
     handoff_id: str,
     session: UnitOfWork,
-    runtime: RuntimeDep,
+    runtime: AgentRuntimeDep,
     signed: CsrfChecked,
     now: Now,
     agent_id: Annotated[str, Form(max_length=40)],
