@@ -3,8 +3,7 @@ and their offered case moves on; a silent accepted case is re-offered."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +22,7 @@ from baton.store.tables import AgentRow, ConsoleConnectionRow, HandoffRow
 from tests.browser.console_flow import QUEUES, say, sign_in
 from tests.conftest import LiveServer
 from tests.factories.desk import make_agent
+from tests.route.workers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
@@ -54,14 +54,6 @@ def tick(app: FastAPI, clock: Clock) -> worker.TickResult:
         name="w",
         clock=lambda: clock.now,
     )
-
-
-def until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    """Wait for a stored state the server reaches on its own (a stream noticing a closed tab)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"never: {what}"
-        time.sleep(0.05)
 
 
 def case(app: FastAPI, handoff_id: str) -> HandoffRow:
@@ -104,7 +96,11 @@ def test_a_closed_console_goes_away_and_a_silent_case_is_reoffered(
         stays = ada_id if holder == grace_id else grace_id
 
         leaving.context.close()  # the agent who was offered the case closes the console
-        until(lambda: console_closed(app, holder or ""), "the closed console's stream ended")
+        wait_for(
+            lambda: console_closed(app, holder or ""),
+            timeout=30,
+            what="the closed console's stream ended",
+        )
         limit = app.state.runtime.policy.lifecycle.away_after_disconnect_seconds
         clock.advance(limit + 1)
         result = tick(app, clock)
