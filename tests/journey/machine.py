@@ -355,27 +355,23 @@ class JourneyMachine(RuleBasedStateMachine):
 
     @invariant()
     def assignments_reach_the_stream(self) -> None:
-        for conv in self.convs:
-            stream = [
-                d.get("handoff_id")
-                for k, d in self.j.stream(conv.id, tenant=conv.tenant)
-                if k == "handoff.assigned"
-            ]
-            for handoff_id in conv.handoffs:
-                logged = [k for k, _ in self.j.events(handoff_id)].count("assigned")
-                assert stream.count(handoff_id) == logged, (handoff_id, logged, stream)
+        self._each_event_reaches_the_stream("assigned")
 
     @invariant()
     def reassignments_reach_the_stream(self) -> None:
+        self._each_event_reaches_the_stream("reassigned")
+
+    def _each_event_reaches_the_stream(self, kind: str) -> None:
+        """Every logged `kind` event of a case is on its conversation's stream, once."""
         for conv in self.convs:
             stream = [
                 d.get("handoff_id")
                 for k, d in self.j.stream(conv.id, tenant=conv.tenant)
-                if k == "handoff.reassigned"
+                if k == f"handoff.{kind}"
             ]
             for handoff_id in conv.handoffs:
-                logged = [k for k, _ in self.j.events(handoff_id)].count("reassigned")
-                assert stream.count(handoff_id) == logged, (handoff_id, logged, stream)
+                logged = [k for k, _ in self.j.events(handoff_id)].count(kind)
+                assert stream.count(handoff_id) == logged, (handoff_id, kind, logged, stream)
 
     @precondition(lambda self: self.j.turns % 3 == 0)
     @invariant()
